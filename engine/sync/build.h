@@ -1,0 +1,37 @@
+// engine/sync/build.h — which build this translation unit belongs to.
+//
+// TLSM_MODEL is set by CMake on the model targets only (a PUBLIC compile
+// definition of tlsm_engine_model), so a dependant cannot flip it by accident.
+// The two builds live in different inline namespaces: linking an object of
+// one build against a library of the other fails at link time instead of
+// misbehaving at run time.
+#pragma once
+
+#ifndef TLSM_MODEL
+#define TLSM_MODEL 0
+#endif
+
+#ifndef TLSM_MUTANT
+#define TLSM_MUTANT 0
+#endif
+
+#if TLSM_MODEL
+#define TLSM_BUILD_NS model_build
+#else
+#define TLSM_BUILD_NS std_build
+#endif
+
+#define TLSM_BEGIN \
+  namespace tlsm {  \
+  inline namespace TLSM_BUILD_NS {
+#define TLSM_END \
+  }              \
+  }
+
+// Debug assertions (API misuse) are on in debug builds and always in the
+// model build, where a failed one is reported through Relacy.
+#if TLSM_MODEL || !defined(NDEBUG)
+#define TLSM_DEBUG_CHECKS 1
+#else
+#define TLSM_DEBUG_CHECKS 0
+#endif

@@ -1,0 +1,236 @@
+// engine/sync/model_backend.h — the seam bound to the Relacy Race Detector.
+// Internal: include engine/sync/sync.h, never this file.
+//
+// Every shared access is visible to Relacy: atomics with their orders, Cells
+// as rl::var accesses, mutexes, tracked allocation. Freed objects are
+// poisoned: the destructor of every Atomic and Cell writes its tracking
+// variable first, so a read of a shared object that is not ordered before its
+// Delete is reported as a data race (Relacy does not treat free as a write).
+// Requires -fno-lifetime-dse, or GCC drops those writes as dead stores.
+#pragma once
+
+#include <relacy/relacy.hpp>
+
+// relacy.hpp redefines these names for test code; engine code uses the seam
+// instead, and standard headers included later must see the real names.
+#undef new
+#undef delete
+#undef malloc
+#undef calloc
+#undef realloc
+#undef free
+#undef assert
+#undef errno
+#undef memory_order_relaxed
+#undef memory_order_consume
+#undef memory_order_acquire
+#undef memory_order_release
+#undef memory_order_acq_rel
+#undef memory_order_seq_cst
+#undef VAR
+#undef VAR_T
+#undef TLS_T
+#include <cerrno>
+
+TLSM_BEGIN
+namespace sync {
+
+inline rl::debug_info Info(const Loc& l) {
+  return rl::debug_info(l.function_name(), l.file_name(), l.line());
+}
+
+constexpr rl::memory_order ToRl(Order o) {
+  switch (o) {
+    case Order::kRelaxed: return rl::mo_relaxed;
+    case Order::kAcquire: return rl::mo_acquire;
+    case Order::kRelease: return rl::mo_release;
+    case Order::kAcqRel: return rl::mo_acq_rel;
+    case Order::kSeqCst: return rl::mo_seq_cst;
+  }
+  return rl::mo_seq_cst;
+}
+
+// Fails the current execution; the description starts with the invariant id.
+void ReportInvariant(const char* id, const char* message, Loc loc);
+
+inline constexpr int kPoison = 0x0DEAD;
+
+// A tracked plain variable that marks an object's life: read by every access,
+// written (poisoned) by the destructor.
+class LifeMark {
+ public:
+  explicit LifeMark(Loc l = Loc::current()) : v_(1) { (void)l; }
+  ~LifeMark() { v_(rl::debug_info("~(freed object)", "", 0)) = kPoison; }
+  void Touch(const Loc& l) const { (void)static_cast<int>(v_(Info(l))); }
+  void Write(const Loc& l) { v_(Info(l)) = 1; }
+
+ private:
+  rl::var<int> v_;
+};
+
+template <class T>
+class Atomic {
+ public:
+  Atomic() : v_(T()) {}
+  explicit Atomic(T v) : v_(v) {}
+  Atomic(const Atomic&) = delete;
+  Atomic& operator=(const Atomic&) = delete;
+
+  T Load(Order o, Loc l = Loc::current()) const {
+    life_.Touch(l);
+    return v_.load(ToRl(o), Info(l));
+  }
+  void Store(T v, Order o, Loc l = Loc::current()) {
+    life_.Touch(l);
+    v_.store(v, ToRl(o), Info(l));
+  }
+  T Exchange(T v, Order o, Loc l = Loc::current()) {
+    life_.Touch(l);
+    return v_.exchange(v, ToRl(o), Info(l));
+  }
+  bool CompareExchange(T& expected, T desired, Order o, Loc l = Loc::current()) {
+    life_.Touch(l);
+    return v_.compare_exchange_strong(expected, desired, ToRl(o), Info(l),
+                                      ToRl(FailureOrder(o)), Info(l));
+  }
+  T FetchAdd(T d, Order o, Loc l = Loc::current()) {
+    life_.Touch(l);
+    return v_.fetch_add(d, ToRl(o), Info(l));
+  }
+  T FetchSub(T d, Order o, Loc l = Loc::current()) {
+    life_.Touch(l);
+    return v_.fetch_sub(d, ToRl(o), Info(l));
+  }
+
+ private:
+  LifeMark life_;
+  rl::atomic<T> v_;
+};
+
+inline void Fence(Order o, Loc l = Loc::current()) {
+  rl::atomic_thread_fence(ToRl(o), Info(l));
+}
+
+inline std::uintptr_t CurrentThreadToken() {
+  return static_cast<std::uintptr_t>(rl::thread_index()) + 1;
+}
+
+class Mutex {
+ public:
+  Mutex() = default;
+  Mutex(const Mutex&) = delete;
+  Mutex& operator=(const Mutex&) = delete;
+
+  void Lock(Loc l = Loc::current()) {
+    mu_.lock(Info(l));
+    owner_ = CurrentThreadToken();
+  }
+  void Unlock(Loc l = Loc::current()) {
+    owner_ = 0;
+    mu_.unlock(Info(l));
+  }
+  // The simulation runs on one OS thread, so reading owner_ is not a race.
+  bool HeldByMe() const { return owner_ == CurrentThreadToken(); }
+
+ private:
+  rl::mutex mu_;
+  std::uintptr_t owner_ = 0;
+};
+
+template <class T>
+class Cell {
+ public:
+  template <class... A>
+  explicit Cell(A&&... a) : v_(std::forward<A>(a)...) {}
+  Cell(const Cell&) = delete;
+  Cell& operator=(const Cell&) = delete;
+
+  template <class F>
+  decltype(auto) With(F&& f, Loc l = Loc::current()) const {
+    mark_.Touch(l);
+    return std::forward<F>(f)(static_cast<const T&>(v_));
+  }
+  template <class F>
+  decltype(auto) WithMut(F&& f, Loc l = Loc::current()) {
+    mark_.Write(l);
+    return std::forward<F>(f)(v_);
+  }
+
+ private:
+  LifeMark mark_;
+  T v_;
+};
+
+template <class T, class... A>
+T* New(A&&... a) {
+  void* p = rl::ctx().alloc(sizeof(T), false,
+                            rl::debug_info("sync::New", __FILE__, __LINE__));
+  return ::new (p) T(std::forward<A>(a)...);
+}
+template <class T>
+void Delete(T* p, Loc l = Loc::current()) {
+  if (p == nullptr) return;
+  p->~T();  // poisons every Atomic and Cell inside
+  rl::ctx().free(p, false, Info(l));
+}
+template <class T>
+T* NewArray(std::size_t n) {
+  void* raw = rl::ctx().alloc(sizeof(T) * (n == 0 ? 1 : n), true,
+                              rl::debug_info("sync::NewArray", __FILE__, __LINE__));
+  T* p = static_cast<T*>(raw);
+  for (std::size_t i = 0; i < n; ++i) ::new (p + i) T();
+  return p;
+}
+template <class T>
+void DeleteArray(T* p, std::size_t n, Loc l = Loc::current()) {
+  if (p == nullptr) return;
+  for (std::size_t i = n; i-- > 0;) p[i].~T();
+  rl::ctx().free(p, true, Info(l));
+}
+
+// Per simulated thread row storage. Relacy runs no thread-local destructors,
+// so the harness calls RunExitForCurrentThread() when a simulated thread's
+// body returns, which runs the engine's own row teardown.
+class ThreadRow {
+ public:
+  using Teardown = void (*)(void* row);
+  static constexpr int kMaxThreads = 16;
+  static void* Get() { return rows_[rl::thread_index()]; }
+  static void Set(void* row, Teardown teardown);
+  static void Clear() { rows_[rl::thread_index()] = nullptr; }
+  // Harness only: emulates the thread's exit (teardown re-runs while it
+  // re-arms the row, up to 4 times, as pthread keys do).
+  static void RunExitForCurrentThread();
+  // Harness only: forget every row (start of an execution).
+  static void ResetAll();
+
+ private:
+  static inline void* rows_[kMaxThreads] = {};
+  static inline Teardown teardown_ = nullptr;
+};
+
+// Per-execution process globals: created in the simulation on first use,
+// destroyed by the harness (DestroyProcessGlobals) before the leak check.
+void RegisterProcessGlobal(void** slot, void (*destroy)(void*));
+void DestroyProcessGlobals();
+// Harness only: drop the pointers of an execution that was abandoned (a
+// failed execution never reaches its teardown; its memory is Relacy's).
+void ForgetProcessGlobals();
+
+template <class T>
+T& ProcessGlobal() {
+  static T* instance = nullptr;
+  if (instance == nullptr) {
+    instance = New<T>();
+    RegisterProcessGlobal(reinterpret_cast<void**>(&instance),
+                          [](void* p) { Delete(static_cast<T*>(p)); });
+  }
+  return *instance;
+}
+
+// Harness only: the invariant id of the last reported violation ("" if none).
+const char* LastViolationId();
+void ClearLastViolation();
+
+}  // namespace sync
+TLSM_END

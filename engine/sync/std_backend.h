@@ -1,0 +1,165 @@
+// engine/sync/std_backend.h — the seam bound to the standard library.
+// Internal: include engine/sync/sync.h, never this file.
+#pragma once
+
+#include <thread>
+
+TLSM_BEGIN
+namespace sync {
+
+constexpr std::memory_order ToStd(Order o) {
+  switch (o) {
+    case Order::kRelaxed: return std::memory_order_relaxed;
+    case Order::kAcquire: return std::memory_order_acquire;
+    case Order::kRelease: return std::memory_order_release;
+    case Order::kAcqRel: return std::memory_order_acq_rel;
+    case Order::kSeqCst: return std::memory_order_seq_cst;
+  }
+  return std::memory_order_seq_cst;
+}
+
+[[noreturn]] inline void ReportInvariant(const char* id, const char* message,
+                                         Loc loc) {
+  AbortWithInvariant(id, message, loc);
+}
+
+template <class T>
+class Atomic {
+ public:
+  constexpr Atomic() noexcept : v_() {}
+  constexpr explicit Atomic(T v) noexcept : v_(v) {}
+  Atomic(const Atomic&) = delete;
+  Atomic& operator=(const Atomic&) = delete;
+
+  T Load(Order o, Loc = Loc::current()) const noexcept { return v_.load(ToStd(o)); }
+  void Store(T v, Order o, Loc = Loc::current()) noexcept { v_.store(v, ToStd(o)); }
+  T Exchange(T v, Order o, Loc = Loc::current()) noexcept {
+    return v_.exchange(v, ToStd(o));
+  }
+  // Strong compare-exchange; on failure `expected` receives the current value.
+  bool CompareExchange(T& expected, T desired, Order o,
+                       Loc = Loc::current()) noexcept {
+    return v_.compare_exchange_strong(expected, desired, ToStd(o),
+                                      ToStd(FailureOrder(o)));
+  }
+  T FetchAdd(T d, Order o, Loc = Loc::current()) noexcept {
+    return v_.fetch_add(d, ToStd(o));
+  }
+  T FetchSub(T d, Order o, Loc = Loc::current()) noexcept {
+    return v_.fetch_sub(d, ToStd(o));
+  }
+
+ private:
+  std::atomic<T> v_;
+};
+
+inline void Fence(Order o, Loc = Loc::current()) noexcept {
+  std::atomic_thread_fence(ToStd(o));
+}
+
+// A token naming the calling thread, for debug ownership checks only.
+inline std::uintptr_t CurrentThreadToken() noexcept {
+  static thread_local char marker;
+  return reinterpret_cast<std::uintptr_t>(&marker);
+}
+
+class Mutex {
+ public:
+  Mutex() = default;
+  Mutex(const Mutex&) = delete;
+  Mutex& operator=(const Mutex&) = delete;
+
+  void Lock(Loc = Loc::current()) {
+    mu_.lock();
+#if TLSM_DEBUG_CHECKS
+    owner_.store(CurrentThreadToken(), std::memory_order_relaxed);
+#endif
+  }
+  void Unlock(Loc = Loc::current()) {
+#if TLSM_DEBUG_CHECKS
+    owner_.store(0, std::memory_order_relaxed);
+#endif
+    mu_.unlock();
+  }
+  // True when the calling thread holds the mutex (debug builds); always true
+  // when debug checks are off, so it only ever feeds assertions.
+  bool HeldByMe() const noexcept {
+#if TLSM_DEBUG_CHECKS
+    // relaxed: only the owner itself can observe its own token here.
+    return owner_.load(std::memory_order_relaxed) == CurrentThreadToken();
+#else
+    return true;
+#endif
+  }
+
+ private:
+  std::mutex mu_;
+#if TLSM_DEBUG_CHECKS
+  std::atomic<std::uintptr_t> owner_{0};
+#endif
+};
+
+// Plain shared data. Production: a plain T; the closures inline away.
+template <class T>
+class Cell {
+ public:
+  template <class... A>
+  explicit Cell(A&&... a) : v_(std::forward<A>(a)...) {}
+  Cell(const Cell&) = delete;
+  Cell& operator=(const Cell&) = delete;
+
+  template <class F>
+  decltype(auto) With(F&& f, Loc = Loc::current()) const {
+    return std::forward<F>(f)(static_cast<const T&>(v_));
+  }
+  template <class F>
+  decltype(auto) WithMut(F&& f, Loc = Loc::current()) {
+    return std::forward<F>(f)(v_);
+  }
+
+ private:
+  T v_;
+};
+
+template <class T, class... A>
+T* New(A&&... a) {
+  return new T(std::forward<A>(a)...);
+}
+template <class T>
+void Delete(T* p, Loc = Loc::current()) {
+  delete p;
+}
+template <class T>
+T* NewArray(std::size_t n) {
+  return new T[n];
+}
+template <class T>
+void DeleteArray(T* p, std::size_t, Loc = Loc::current()) {
+  delete[] p;
+}
+
+// The calling thread's row pointer. Set() arms `teardown`, which runs once
+// at the thread's real exit (after its C++ thread_local destructors, so they
+// may still use the matrix). Teardown may Set() again; it is then re-run, up
+// to PTHREAD_DESTRUCTOR_ITERATIONS times, like any pthread key.
+class ThreadRow {
+ public:
+  using Teardown = void (*)(void* row);
+  static void* Get() noexcept { return current_; }
+  static void Set(void* row, Teardown teardown);
+  static void Clear() noexcept;
+
+ private:
+  static inline thread_local void* current_ = nullptr;
+};
+
+// A process-wide T, created on first use and never destroyed, so threads and
+// static destructors that run after main still find it alive.
+template <class T>
+T& ProcessGlobal() {
+  static T* instance = new T();
+  return *instance;
+}
+
+}  // namespace sync
+TLSM_END

@@ -1,0 +1,121 @@
+// engine/sync/sync.cc — out-of-line parts of the seam, for both builds.
+#include "engine/sync/sync.h"
+
+#if !TLSM_MODEL
+#include <pthread.h>
+#endif
+
+TLSM_BEGIN
+namespace sync {
+
+void AbortWithInvariant(const char* id, const char* message, Loc loc) {
+  std::fprintf(stderr, "tlsm: invariant %s violated: %s\n  at %s:%u (%s)\n", id,
+               message, loc.file_name(), static_cast<unsigned>(loc.line()),
+               loc.function_name());
+  std::fflush(stderr);
+  std::abort();
+}
+
+#if !TLSM_MODEL
+
+namespace {
+// The teardown every row shares (the matrix registers one function).
+std::atomic<ThreadRow::Teardown> g_teardown{nullptr};
+pthread_key_t g_key;
+std::once_flag g_key_once;
+
+void RunTeardown(void* row) {
+  // glibc cleared the key before calling; the fast-path pointer still names
+  // the row, so handlers run by the teardown can keep using it. The teardown
+  // ends with Clear(); a later Set() re-arms the key for another round.
+  // acquire: pairs with the release in Set() that published the function.
+  if (auto fn = g_teardown.load(std::memory_order_acquire)) fn(row);
+}
+}  // namespace
+
+void ThreadRow::Set(void* row, Teardown teardown) {
+  std::call_once(g_key_once, [] {
+    if (pthread_key_create(&g_key, &RunTeardown) != 0) {
+      AbortWithInvariant("MISUSE", "pthread_key_create failed", Loc::current());
+    }
+  });
+  g_teardown.store(teardown, std::memory_order_release);
+  current_ = row;
+  pthread_setspecific(g_key, row);
+}
+
+void ThreadRow::Clear() noexcept {
+  // Only the row teardown calls Clear, after Set created the key.
+  current_ = nullptr;
+  pthread_setspecific(g_key, nullptr);
+}
+
+#else  // TLSM_MODEL
+
+namespace {
+struct GlobalEntry {
+  void** slot;
+  void (*destroy)(void*);
+};
+// Fixed storage: harness bookkeeping must not allocate simulated memory.
+constexpr int kMaxGlobals = 32;
+GlobalEntry g_globals[kMaxGlobals];
+int g_global_count = 0;
+char g_last_violation[64] = "";
+}  // namespace
+
+void ReportInvariant(const char* id, const char* message, Loc loc) {
+  std::snprintf(g_last_violation, sizeof g_last_violation, "%s", id);
+  // fail_test copies the description; use a static buffer so the report does
+  // not allocate inside the simulation.
+  static char desc[512];
+  std::snprintf(desc, sizeof desc, "%s: %s", id, message);
+  rl::ctx().fail_test(desc, rl::test_result_user_assert_failed, Info(loc));
+}
+
+const char* LastViolationId() { return g_last_violation; }
+void ClearLastViolation() { g_last_violation[0] = '\0'; }
+
+void ThreadRow::Set(void* row, Teardown teardown) {
+  teardown_ = teardown;
+  rows_[rl::thread_index()] = row;
+}
+
+void ThreadRow::RunExitForCurrentThread() {
+  // The teardown clears the row itself; one that re-arms runs again.
+  for (int round = 0; round < 4; ++round) {
+    void* row = rows_[rl::thread_index()];
+    if (row == nullptr || teardown_ == nullptr) return;
+    teardown_(row);
+  }
+}
+
+void ThreadRow::ResetAll() {
+  for (auto& r : rows_) r = nullptr;
+}
+
+void RegisterProcessGlobal(void** slot, void (*destroy)(void*)) {
+  if (g_global_count == kMaxGlobals) {
+    AbortWithInvariant("MISUSE", "too many process globals", Loc::current());
+  }
+  g_globals[g_global_count++] = {slot, destroy};
+}
+
+void DestroyProcessGlobals() {
+  // Reverse creation order, like static destruction.
+  while (g_global_count > 0) {
+    GlobalEntry e = g_globals[--g_global_count];
+    void* p = *e.slot;
+    *e.slot = nullptr;
+    if (p != nullptr) e.destroy(p);
+  }
+}
+
+void ForgetProcessGlobals() {
+  while (g_global_count > 0) *g_globals[--g_global_count].slot = nullptr;
+}
+
+#endif
+
+}  // namespace sync
+TLSM_END

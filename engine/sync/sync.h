@@ -1,0 +1,102 @@
+// engine/sync/sync.h — the one seam between engine code and the machine.
+//
+// Contract
+//   Engine code names no std or Relacy synchronisation primitive, no
+//   `thread_local` and no raw new/delete for shared objects; it uses:
+//     Atomic<T>        atomics; every operation names its memory order
+//     Mutex, MutexLock a mutex and its scoped lock, with AssertHeld()
+//     Cell<T>          plain shared data, touched only inside With/WithMut
+//                      closures so the model build can race-check it
+//     New/Delete       allocation of shared objects, tracked by the model
+//                      build (use-after-free, double free, leak)
+//     ThreadRow        the calling thread's row pointer and its teardown
+//     ProcessGlobal<T> a process-wide object (leaked in production so it
+//                      survives static destruction; per execution in model)
+//     TLSM_INVARIANT   an invariant/misuse assertion carrying an invariant id
+//   The same text compiles against the standard library (production) or the
+//   Relacy Race Detector (TLSM_MODEL=1). ci/check_seam.sh enforces the rule.
+//
+// Memory ordering: exactly what the caller names; the std build maps Order
+// one-to-one onto std::memory_order, the model build onto rl::memory_order.
+//
+// Cost: in the production build every wrapper is an inline forward to the
+// std primitive; the source location parameters are unused and vanish.
+#pragma once
+
+// Every standard header engine code uses is included here, before Relacy,
+// because relacy.hpp redefines new, delete and the memory_order names.
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <iostream>
+#include <limits>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <optional>
+#include <set>
+#include <source_location>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "engine/sync/build.h"
+
+TLSM_BEGIN
+namespace sync {
+
+enum class Order { kRelaxed, kAcquire, kRelease, kAcqRel, kSeqCst };
+
+// The failure order a compare-exchange uses for a given success order.
+constexpr Order FailureOrder(Order success) {
+  switch (success) {
+    case Order::kAcqRel: return Order::kAcquire;
+    case Order::kRelease: return Order::kRelaxed;
+    default: return success;
+  }
+}
+
+using Loc = std::source_location;
+
+// Reports a violated invariant or an API misuse. `id` is an invariant id from
+// DESIGN.md ("TLS-ONCE", ...) or "MISUSE". Model build: fails the execution
+// through Relacy (the report carries id and message). Production: prints and
+// aborts when debug checks are on; compiled out otherwise.
+[[noreturn]] void AbortWithInvariant(const char* id, const char* message,
+                                     Loc loc);
+
+}  // namespace sync
+TLSM_END
+
+#if TLSM_MODEL
+#include "engine/sync/model_backend.h"
+#else
+#include "engine/sync/std_backend.h"
+#endif
+
+#if TLSM_DEBUG_CHECKS
+#define TLSM_INVARIANT(cond, id, message)                          \
+  do {                                                             \
+    if (!(cond)) ::tlsm::sync::ReportInvariant((id), (message),    \
+                                               std::source_location::current()); \
+  } while (0)
+#else
+#define TLSM_INVARIANT(cond, id, message) \
+  do {                                    \
+    (void)sizeof(cond);                   \
+  } while (0)
+#endif

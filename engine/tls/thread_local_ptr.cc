@@ -1,0 +1,369 @@
+// engine/tls/thread_local_ptr.cc — registry, row life cycle, column reclaim.
+#include "engine/tls/thread_local_ptr.h"
+
+#include "engine/sync/mutant.h"
+
+TLSM_BEGIN
+namespace tls {
+namespace detail {
+
+using sync::MutantIs;
+using sync::Mutant;
+using sync::Order;
+
+namespace {
+struct ColumnInfo {
+  UnrefHandler handler;
+  bool live = false;
+};
+
+struct Pending {  // a value collected under the lock, handled after it
+  void* value;
+  UnrefHandler handler;
+};
+
+void RunHandlers(const std::vector<Pending>& pending) {
+  for (const Pending& p : pending) p.handler.fn(p.value, p.handler.arg);
+}
+
+// Threads may re-arm their row from handlers during teardown; after this many
+// rounds the teardown gives up (a handler that keeps storing is misuse).
+constexpr int kMaxTeardownRounds = 8;
+constexpr std::uint32_t kMinCapacity = 8;
+}  // namespace
+
+// The registry: the list of rows and the column table.
+// Every field is guarded by mu_; see REQUIRES comments.
+class Registry {
+ public:
+  Registry() = default;
+  ~Registry() {
+    // Only reached in the model build (production leaks the registry so it
+    // outlives static destructors and detached threads).
+    TLSM_INVARIANT(head_.With([](Row* h) { return h == nullptr; }), "NO-LEAK",
+                   "matrix destroyed while a thread row is still linked");
+  }
+
+  std::uint32_t CreateColumn(UnrefHandler h);
+  void ReclaimColumn(std::uint32_t id, bool* reclaiming_flag);
+  Row* EnsureRow();
+  sync::Atomic<void*>& EnsureSlot(Row* row, std::uint32_t id);
+  void Scrape(std::uint32_t id, std::vector<void*>* out, void* replacement);
+  void Fold(std::uint32_t id, FoldFn fn, void* arg);
+  MatrixStats Stats();
+
+  static void TeardownRow(void* row);
+
+ private:
+  void LockChecked(sync::Loc loc = sync::Loc::current()) {
+    TLSM_INVARIANT(!mu_.HeldByMe(), "MISUSE",
+                   "matrix re-entered from a Fold visitor (registry lock held)");
+    mu_.Lock(loc);
+  }
+  void LinkRowLocked(Row* r);    // REQUIRES: mu_ held
+  void UnlinkRowLocked(Row* r);  // REQUIRES: mu_ held
+  // Takes every non-null value of live columns out of `row`.
+  void CollectRowLocked(Row* row, std::vector<Pending>* out);  // REQUIRES: mu_
+  template <class F>
+  void ForEachRowLocked(F&& f);  // REQUIRES: mu_ held
+
+  sync::Mutex mu_;
+  sync::Cell<Row*> head_{nullptr};                     // under mu_
+  sync::Cell<std::vector<ColumnInfo>> columns_;        // under mu_
+  sync::Cell<std::vector<std::uint32_t>> free_ids_;    // under mu_
+  sync::Cell<std::size_t> row_count_{std::size_t{0}};  // under mu_
+};
+
+namespace {
+Registry& TheRegistry() { return sync::ProcessGlobal<Registry>(); }
+
+class LockGuard {  // scoped registry lock for this file only
+ public:
+  explicit LockGuard(sync::Mutex& mu) : mu_(mu) {}
+  ~LockGuard() { mu_.Unlock(); }
+
+ private:
+  sync::Mutex& mu_;
+};
+}  // namespace
+
+template <class F>
+void Registry::ForEachRowLocked(F&& f) {
+  TLSM_INVARIANT(mu_.HeldByMe(), "MISUSE", "REQUIRES: registry lock held");
+  Row* r = head_.With([](Row* h) { return h; });
+  if constexpr (MutantIs(Mutant::tls_scrape_misses_new_row)) {
+    // Injected: the newest row (list head) is skipped by row walks.
+    if (r != nullptr) r = r->next.With([](Row* n) { return n; });
+  }
+  while (r != nullptr) {
+    Row* next = r->next.With([](Row* n) { return n; });
+    f(r);
+    r = next;
+  }
+}
+
+void Registry::LinkRowLocked(Row* r) {
+  TLSM_INVARIANT(mu_.HeldByMe(), "MISUSE", "REQUIRES: registry lock held");
+  Row* old_head = head_.With([](Row* h) { return h; });
+  r->next.WithMut([&](Row*& n) { n = old_head; });
+  r->prev.WithMut([](Row*& p) { p = nullptr; });
+  if (old_head != nullptr) old_head->prev.WithMut([&](Row*& p) { p = r; });
+  head_.WithMut([&](Row*& h) { h = r; });
+  row_count_.WithMut([](std::size_t& n) { ++n; });
+}
+
+void Registry::UnlinkRowLocked(Row* r) {
+  TLSM_INVARIANT(mu_.HeldByMe(), "MISUSE", "REQUIRES: registry lock held");
+  Row* prev = r->prev.With([](Row* p) { return p; });
+  Row* next = r->next.With([](Row* n) { return n; });
+  if (prev != nullptr) {
+    prev->next.WithMut([&](Row*& n) { n = next; });
+  } else {
+    head_.WithMut([&](Row*& h) { h = next; });
+  }
+  if (next != nullptr) next->prev.WithMut([&](Row*& p) { p = prev; });
+  row_count_.WithMut([](std::size_t& n) { --n; });
+}
+
+std::uint32_t Registry::CreateColumn(UnrefHandler h) {
+  LockChecked();
+  LockGuard g(mu_);
+  std::uint32_t id = free_ids_.WithMut([](std::vector<std::uint32_t>& f) {
+    if (f.empty()) return std::numeric_limits<std::uint32_t>::max();
+    std::uint32_t v = f.back();
+    f.pop_back();
+    return v;
+  });
+  columns_.WithMut([&](std::vector<ColumnInfo>& cols) {
+    if (id == std::numeric_limits<std::uint32_t>::max()) {
+      id = static_cast<std::uint32_t>(cols.size());
+      cols.push_back({});
+    }
+    cols[id] = ColumnInfo{h, true};
+  });
+  return id;
+}
+
+void Registry::CollectRowLocked(Row* row, std::vector<Pending>* out) {
+  TLSM_INVARIANT(mu_.HeldByMe(), "MISUSE", "REQUIRES: registry lock held");
+  SlotArray a = row->slots.With([](const SlotArray& s) { return s; });
+  columns_.With([&](const std::vector<ColumnInfo>& cols) {
+    const std::uint32_t n =
+        std::min<std::uint32_t>(a.capacity, static_cast<std::uint32_t>(cols.size()));
+    for (std::uint32_t id = 0; id < n; ++id) {
+      if (!cols[id].live) continue;
+      void* v;
+      if constexpr (MutantIs(Mutant::tls_exit_leaves_values)) {
+        v = a.slots[id].Load(Order::kAcquire);  // injected: value stays
+      } else {
+        // acq_rel: takes ownership of whatever the value points to.
+        v = a.slots[id].Exchange(nullptr, Order::kAcqRel);
+      }
+      if (v == nullptr) continue;
+      UnrefHandler h = cols[id].handler;
+      if constexpr (MutantIs(Mutant::tls_handler_wrong_column)) {
+        if (id + 1 < cols.size() && cols[id + 1].live) h = cols[id + 1].handler;
+      }
+      if (h.fn == nullptr) continue;
+      if constexpr (MutantIs(Mutant::tls_exit_skips_handler)) continue;
+      out->push_back({v, h});
+    }
+  });
+}
+
+void Registry::ReclaimColumn(std::uint32_t id, bool* reclaiming_flag) {
+  std::vector<Pending> pending;
+  UnrefHandler handler;
+  {
+    const bool lock = !MutantIs(Mutant::tls_reclaim_without_lock);
+    if (lock) LockChecked();
+    columns_.WithMut([&](std::vector<ColumnInfo>& cols) {
+      handler = cols[id].handler;
+      cols[id].live = false;  // thread exits no longer visit this column
+    });
+    auto visit = [&](Row* r) {
+      SlotArray a = r->slots.With([](const SlotArray& s) { return s; });
+      if (id >= a.capacity) return;
+      void* v;
+      if constexpr (MutantIs(Mutant::tls_reuse_without_clearing)) {
+        v = a.slots[id].Load(Order::kAcquire);  // injected: stale value stays
+      } else {
+        // acq_rel: takes ownership of the value from the owning thread.
+        v = a.slots[id].Exchange(nullptr, Order::kAcqRel);
+      }
+      if (v != nullptr && handler.fn != nullptr) pending.push_back({v, handler});
+    };
+    if (lock) {
+      ForEachRowLocked(visit);
+      mu_.Unlock();
+    } else {
+      // Injected: the walk races row registration and teardown.
+      Row* r = head_.With([](Row* h) { return h; });
+      while (r != nullptr) {
+        Row* next = r->next.With([](Row* n) { return n; });
+        visit(r);
+        r = next;
+      }
+    }
+  }
+  // Handlers run without the lock (they may take locks, use other columns).
+  *reclaiming_flag = true;
+  RunHandlers(pending);
+  *reclaiming_flag = false;
+  // Only now is the id free for reuse: a handler cannot race a new column.
+  LockChecked();
+  LockGuard g(mu_);
+  free_ids_.WithMut([&](std::vector<std::uint32_t>& f) { f.push_back(id); });
+}
+
+Row* Registry::EnsureRow() {
+  Row* row = CurrentRow();
+  if (row != nullptr) return row;
+  row = sync::New<Row>(this);
+  {
+    LockChecked();
+    LockGuard g(mu_);
+    LinkRowLocked(row);
+  }
+  sync::ThreadRow::Set(row, &Registry::TeardownRow);
+  return row;
+}
+
+sync::Atomic<void*>& Registry::EnsureSlot(Row* row, std::uint32_t id) {
+  SlotArray a = row->slots.With([](const SlotArray& s) { return s; });
+  if (id < a.capacity) return a.slots[id];
+  // Growth: under the lock, because Scrape, Fold and reclaim walk this row's
+  // slots from other threads under the lock. Only the owner grows its row.
+  std::uint32_t cap = std::max<std::uint32_t>(
+      {kMinCapacity, a.capacity * 2, id + 1});
+  sync::Atomic<void*>* fresh = sync::NewArray<sync::Atomic<void*>>(cap);
+  {
+    LockChecked();
+    LockGuard g(mu_);
+    for (std::uint32_t i = 0; i < a.capacity; ++i) {
+      // relaxed: the lock orders every writer of these slots but the owner.
+      fresh[i].Store(a.slots[i].Load(Order::kRelaxed), Order::kRelaxed);
+    }
+    row->slots.WithMut([&](SlotArray& s) { s = SlotArray{fresh, cap}; });
+  }
+  sync::DeleteArray(a.slots, a.capacity);
+  return fresh[id];
+}
+
+void Registry::TeardownRow(void* raw) {
+  Row* row = static_cast<Row*>(raw);
+  Registry* self = row->registry;
+  // Handlers may use the matrix, including this row; repeat until it stays
+  // empty. The row stays linked (and current) until then.
+  for (int round = 0;; ++round) {
+    std::vector<Pending> pending;
+    {
+      self->LockChecked();
+      LockGuard g(self->mu_);
+      self->CollectRowLocked(row, &pending);
+      if (pending.empty() || round == kMaxTeardownRounds) {
+        TLSM_INVARIANT(pending.empty(), "MISUSE",
+                       "unref handlers kept refilling the exiting thread's row");
+        self->UnlinkRowLocked(row);
+        break;
+      }
+    }
+    RunHandlers(pending);
+  }
+  sync::ThreadRow::Clear();
+  SlotArray a = row->slots.With([](const SlotArray& s) { return s; });
+  sync::DeleteArray(a.slots, a.capacity);
+  sync::Delete(row);
+}
+
+void Registry::Scrape(std::uint32_t id, std::vector<void*>* out, void* replacement) {
+  LockChecked();
+  LockGuard g(mu_);
+  ForEachRowLocked([&](Row* r) {
+    SlotArray a = r->slots.With([](const SlotArray& s) { return s; });
+    if (id >= a.capacity) return;
+    void* v = a.slots[id].Load(Order::kAcquire);
+    // The owner may swap concurrently: retry until the swap lands on the
+    // value we report, or the slot turns null.
+    while (v != nullptr) {
+      // acq_rel: takes ownership of v and publishes replacement.
+      if (a.slots[id].CompareExchange(v, replacement, Order::kAcqRel)) {
+        out->push_back(v);
+        break;
+      }
+    }
+  });
+}
+
+void Registry::Fold(std::uint32_t id, FoldFn fn, void* arg) {
+  LockChecked();
+  LockGuard g(mu_);
+  ForEachRowLocked([&](Row* r) {
+    SlotArray a = r->slots.With([](const SlotArray& s) { return s; });
+    if (id >= a.capacity) return;
+    // acquire: pairs with the owner's acq_rel write of the value.
+    if (void* v = a.slots[id].Load(Order::kAcquire)) fn(v, arg);
+  });
+}
+
+MatrixStats Registry::Stats() {
+  LockChecked();
+  LockGuard g(mu_);
+  MatrixStats s;
+  s.rows = row_count_.With([](std::size_t n) { return n; });
+  columns_.With([&](const std::vector<ColumnInfo>& cols) {
+    s.id_space = cols.size();
+    for (const auto& c : cols) s.live_columns += c.live ? 1 : 0;
+  });
+  s.free_ids = free_ids_.With([](const std::vector<std::uint32_t>& f) { return f.size(); });
+  return s;
+}
+
+}  // namespace detail
+
+MatrixStats GetMatrixStats() { return detail::TheRegistry().Stats(); }
+
+ThreadLocalColumn::ThreadLocalColumn(UnrefHandler handler)
+    : registry_(detail::TheRegistry()),
+      handler_(handler),
+      id_(registry_.CreateColumn(handler)) {}
+
+ThreadLocalColumn::~ThreadLocalColumn() { registry_.ReclaimColumn(id_, &reclaiming_); }
+
+sync::Atomic<void*>& ThreadLocalColumn::SlotForWrite() {
+  CheckUsable();
+  return registry_.EnsureSlot(registry_.EnsureRow(), id_);
+}
+
+namespace {
+// acq_rel in the correct build; the injected mutant publishes relaxed.
+constexpr sync::Order kPublish = sync::MutantIs(sync::Mutant::tls_swap_relaxed)
+                                     ? sync::Order::kRelaxed
+                                     : sync::Order::kAcqRel;
+}  // namespace
+
+void ThreadLocalColumn::Reset(void* p) {
+  void* old = SlotForWrite().Exchange(p, kPublish);
+  if (old != nullptr && old != p && handler_.fn != nullptr) {
+    handler_.fn(old, handler_.arg);
+  }
+}
+
+void* ThreadLocalColumn::Swap(void* p) { return SlotForWrite().Exchange(p, kPublish); }
+
+bool ThreadLocalColumn::CompareAndSwap(void*& expected, void* desired) {
+  return SlotForWrite().CompareExchange(expected, desired, kPublish);
+}
+
+void ThreadLocalColumn::Scrape(std::vector<void*>* out, void* replacement) {
+  CheckUsable();
+  registry_.Scrape(id_, out, replacement);
+}
+
+void ThreadLocalColumn::Fold(FoldFn fn, void* arg) const {
+  CheckUsable();
+  registry_.Fold(id_, fn, arg);
+}
+
+}  // namespace tls
+TLSM_END

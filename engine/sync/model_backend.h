@@ -30,7 +30,8 @@
 #undef VAR
 #undef VAR_T
 #undef TLS_T
-#include <cerrno>
+// Restore glibc's errno (relacy.hpp replaced it with its own emulation).
+#define errno (*__errno_location())
 
 TLSM_BEGIN
 namespace sync {

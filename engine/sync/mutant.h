@@ -12,7 +12,7 @@ namespace sync {
 
 enum class Mutant : int {
   kNone = 0,
-#define TLSM_MUTANT_DEF(num, name, inv, desc) name = num,
+#define TLSM_MUTANT_DEF(num, name, inv, scenarios, desc) name = num,
 #include "engine/sync/mutants.def"
 #undef TLSM_MUTANT_DEF
 };
@@ -23,11 +23,12 @@ struct MutantInfo {
   int number;
   const char* name;
   const char* invariant;
+  const char* scenarios;  // space-separated scenarios that must catch it
   const char* description;
 };
 
 inline constexpr MutantInfo kMutants[] = {
-#define TLSM_MUTANT_DEF(num, name, inv, desc) {num, #name, inv, desc},
+#define TLSM_MUTANT_DEF(num, name, inv, scenarios, desc) {num, #name, inv, scenarios, desc},
 #include "engine/sync/mutants.def"
 #undef TLSM_MUTANT_DEF
 };

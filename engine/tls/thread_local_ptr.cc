@@ -153,12 +153,8 @@ void Registry::CollectRowLocked(Row* row, std::vector<Pending>* out) {
     for (std::uint32_t id = 0; id < n; ++id) {
       if (!cols[id].live) continue;
       void* v;
-      if constexpr (MutantIs(Mutant::tls_exit_leaves_values)) {
-        v = a.slots[id].Load(Order::kAcquire);  // injected: value stays
-      } else {
-        // acq_rel: takes ownership of whatever the value points to.
-        v = a.slots[id].Exchange(nullptr, Order::kAcqRel);
-      }
+      // acq_rel: takes ownership of whatever the value points to.
+      v = a.slots[id].Exchange(nullptr, Order::kAcqRel);
       if (v == nullptr) continue;
       UnrefHandler h = cols[id].handler;
       if constexpr (MutantIs(Mutant::tls_handler_wrong_column)) {
@@ -335,6 +331,9 @@ sync::Atomic<void*>& ThreadLocalColumn::SlotForWrite() {
   return registry_.EnsureSlot(registry_.EnsureRow(), id_);
 }
 
+using sync::Mutant;
+using sync::MutantIs;
+
 namespace {
 // acq_rel in the correct build; the injected mutant publishes relaxed.
 constexpr sync::Order kPublish = sync::MutantIs(sync::Mutant::tls_swap_relaxed)
@@ -344,7 +343,8 @@ constexpr sync::Order kPublish = sync::MutantIs(sync::Mutant::tls_swap_relaxed)
 
 void ThreadLocalColumn::Reset(void* p) {
   void* old = SlotForWrite().Exchange(p, kPublish);
-  if (old != nullptr && old != p && handler_.fn != nullptr) {
+  const bool same = old == p && !MutantIs(Mutant::tls_reset_same_value_unrefs);
+  if (old != nullptr && !same && handler_.fn != nullptr) {
     handler_.fn(old, handler_.arg);
   }
 }

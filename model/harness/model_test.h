@@ -1,0 +1,54 @@
+// model/harness/model_test.h — the base of every Relacy scenario.
+#pragma once
+
+#include "model/harness/scenario.h"
+
+namespace tlsm_model {
+
+// Per-execution budget shared by the runner and ModelTest::before().
+// Executions are counted when they complete, so Relacy's replay of a failing
+// execution (it re-runs it to collect the history) is admitted again.
+struct Budget {
+  std::uint64_t max_executions = 0;  // 0 = unlimited
+  double deadline_s = 0;             // 0 = none; monotonic seconds
+  std::uint64_t completed = 0;
+  std::uint64_t admitted_at = ~std::uint64_t{0};
+  bool hit = false;
+};
+Budget& CurrentBudget();
+double NowSeconds();
+
+// Stops the search cleanly when the budget is spent (Relacy "until").
+void EnforceBudget();
+void CountCompleted();
+
+template <class Derived, unsigned Threads>
+struct ModelTest : rl::test_suite<Derived, Threads> {
+  static constexpr unsigned kThreads = Threads;
+
+  void before() {
+    tlsm::sync::ThreadRow::ResetAll();
+    tlsm::sync::ForgetProcessGlobals();
+    tlsm::sync::ClearLastViolation();
+    EnforceBudget();
+    static_cast<Derived*>(this)->Setup();
+  }
+  void thread(unsigned t) {
+    static_cast<Derived*>(this)->Body(t);
+    // Relacy runs no thread-local destructors: emulate the thread's exit.
+    tlsm::sync::ThreadRow::RunExitForCurrentThread();
+  }
+  void after() {
+    static_cast<Derived*>(this)->Check();
+    static_cast<Derived*>(this)->Teardown();
+    tlsm::sync::DestroyProcessGlobals();
+    CountCompleted();
+  }
+  // Defaults; scenarios override what they need.
+  void Setup() {}
+  void Check() {}
+  // Frees what the scenario owns (before process globals go).
+  void Teardown() {}
+};
+
+}  // namespace tlsm_model

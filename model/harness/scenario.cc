@@ -1,0 +1,129 @@
+// model/harness/scenario.cc — scenario registry, budget, result mapping.
+#include "model/harness/relacy_runner.h"
+
+#include <chrono>
+
+namespace tlsm_model {
+
+const char* SearchName(SearchKind k) {
+  switch (k) {
+    case SearchKind::kRandom: return "random";
+    case SearchKind::kExhaustive: return "exhaustive";
+    case SearchKind::kBounded: return "bounded";
+  }
+  return "?";
+}
+
+std::vector<ScenarioInfo>& Scenarios() {
+  static std::vector<ScenarioInfo>* all = new std::vector<ScenarioInfo>();
+  return *all;
+}
+
+const ScenarioInfo* FindScenario(const std::string& name) {
+  for (const auto& s : Scenarios())
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+Registrar::Registrar(ScenarioInfo info) { Scenarios().push_back(std::move(info)); }
+
+Budget& CurrentBudget() {
+  static Budget b;
+  return b;
+}
+
+double NowSeconds() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+void EnforceBudget() {
+  Budget& b = CurrentBudget();
+  if (b.admitted_at == b.completed) return;  // Relacy's history re-run
+  if ((b.max_executions != 0 && b.completed >= b.max_executions) ||
+      (b.deadline_s != 0 && (b.completed & 63) == 0 && NowSeconds() > b.deadline_s)) {
+    b.hit = true;
+    rl::ctx().rl_until("budget spent", rl::debug_info("budget", "", 0));
+    return;
+  }
+  b.admitted_at = b.completed;
+}
+
+void CountCompleted() { ++CurrentBudget().completed; }
+
+void PrepareParams(const RunConfig& cfg, rl::test_params* p) {
+  Budget& b = CurrentBudget();
+  b = Budget{};
+  if (cfg.time_budget_s > 0) b.deadline_s = NowSeconds() + cfg.time_budget_s;
+  p->execution_depth_limit = 20000;
+  switch (cfg.search) {
+    case SearchKind::kRandom:
+      p->search_type = rl::sched_random;
+      break;
+    case SearchKind::kExhaustive:
+      p->search_type = rl::sched_full;
+      b.max_executions = cfg.iterations;
+      break;
+    case SearchKind::kBounded:
+      p->search_type = rl::sched_bound;
+      p->context_bound = cfg.bound;
+      b.max_executions = cfg.iterations;
+      break;
+  }
+  if (!cfg.initial_state.empty()) {
+    // Replay: exactly the execution the state names.
+    p->initial_state = cfg.initial_state;
+    b.max_executions = 1;
+    if (cfg.search == SearchKind::kRandom) {
+      p->iteration_count = std::stoull(cfg.initial_state);
+    }
+  } else if (cfg.search == SearchKind::kRandom) {
+    // Relacy runs executions start..iteration_count inclusive.
+    p->initial_state = std::to_string(cfg.first_iteration) + " ";
+    p->iteration_count = cfg.first_iteration + (cfg.iterations == 0 ? 0 : cfg.iterations - 1);
+  }
+}
+
+std::string InvariantForResult(rl::test_result_e r, const std::string& memory_invariant) {
+  switch (r) {
+    case rl::test_result_user_assert_failed:
+    case rl::test_result_user_invariant_failed: {
+      std::string id = tlsm::sync::LastViolationId();
+      return id.empty() ? "ASSERT" : id;
+    }
+    case rl::test_result_data_race:
+    case rl::test_result_access_to_freed_memory:
+    case rl::test_result_double_free:
+    case rl::test_result_unitialized_access:
+      return memory_invariant;
+    case rl::test_result_memory_leak:
+    case rl::test_result_resource_leak:
+      return "NO-LEAK";
+    case rl::test_result_deadlock:
+      return "DEADLOCK";
+    case rl::test_result_livelock:
+      return "LIVELOCK";
+    default:
+      return "MISUSE";
+  }
+}
+
+void FinishResult(const rl::test_params& p, const ScenarioInfo& info, double started,
+                  RunResult* r) {
+  r->seconds = NowSeconds() - started;
+  const Budget& b = CurrentBudget();
+  r->iterations = b.completed + (p.test_result == rl::test_result_success ||
+                                   p.test_result == rl::test_result_until_condition_hit ? 0 : 1);
+  if (p.test_result == rl::test_result_success) return;
+  if (p.test_result == rl::test_result_until_condition_hit) {
+    r->budget_hit = true;
+    return;
+  }
+  r->failed = true;
+  r->invariant = InvariantForResult(p.test_result, info.memory_invariant);
+  r->message = rl::test_result_str(p.test_result);
+  r->failing_iteration = p.stop_iteration;
+  r->final_state = p.final_state;
+}
+
+}  // namespace tlsm_model

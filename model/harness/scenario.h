@@ -1,0 +1,67 @@
+// model/harness/scenario.h — how a model scenario is declared and run.
+//
+// A scenario is a Relacy test over the real engine (model build). It derives
+// from ModelTest<Derived, Threads> and provides:
+//   void Setup();              // single-threaded, before the threads start
+//   void Body(unsigned t);     // thread t's work
+//   void Check();              // after every thread finished (and exited)
+// and registers itself with TLSM_MODEL_SCENARIO(Type, name, invariants,
+// description, primary invariant of memory errors).
+//
+// ModelTest runs the engine's own row teardown when a thread's Body returns
+// (Relacy runs no thread-local destructors), resets the process globals
+// between executions, and destroys them before Relacy's leak check.
+// Invariants are asserted with TLSM_INVARIANT(cond, "ID", "message").
+#pragma once
+
+#include "engine/sync/sync.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tlsm_model {
+
+enum class SearchKind { kRandom, kExhaustive, kBounded };
+const char* SearchName(SearchKind k);
+
+struct RunConfig {
+  SearchKind search = SearchKind::kRandom;
+  // Random search: executions first_iteration .. first_iteration+iterations-1
+  // (execution i is seeded with i). Tree searches: a cap (0 = no cap).
+  std::uint64_t iterations = 10000;
+  std::uint64_t first_iteration = 0;
+  unsigned bound = 2;            // preemption bound for kBounded
+  double time_budget_s = 0;      // 0 = none; checked between executions
+  std::string initial_state;     // replay: a failing run's final_state
+  std::string history_path;      // where Relacy writes the failing history
+};
+
+struct RunResult {
+  bool failed = false;
+  bool budget_hit = false;       // stopped by iteration cap or time budget
+  std::string invariant;         // "SV-SAFE", ... or "" when passed
+  std::string message;           // Relacy's failure description
+  std::uint64_t iterations = 0;  // executions run
+  std::uint64_t failing_iteration = 0;
+  std::string final_state;       // replay state of the failing execution
+  double seconds = 0;
+};
+
+struct ScenarioInfo {
+  std::string name;
+  std::vector<std::string> invariants;  // ids the scenario checks
+  std::string description;
+  std::string memory_invariant;  // id reported for races/use-after-free/double free
+  unsigned threads = 0;
+  RunResult (*run)(const RunConfig&) = nullptr;
+};
+
+std::vector<ScenarioInfo>& Scenarios();
+const ScenarioInfo* FindScenario(const std::string& name);
+
+struct Registrar {
+  explicit Registrar(ScenarioInfo info);
+};
+
+}  // namespace tlsm_model

@@ -14,6 +14,12 @@ struct Budget {
   std::uint64_t completed = 0;
   std::uint64_t admitted_at = ~std::uint64_t{0};
   bool hit = false;
+  int first_thread = -1;     // RunConfig::first_thread
+  bool shard_done = false;   // stopped on leaving the first_thread subtree
+  bool capture = false;      // RunConfig::capture
+  bool captured = false;
+  void (*progress)(std::uint64_t, void*) = nullptr;
+  void* progress_arg = nullptr;
 };
 Budget& CurrentBudget();
 double NowSeconds();

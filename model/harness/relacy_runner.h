@@ -15,12 +15,12 @@ std::string InvariantForResult(rl::test_result_e r, const std::string& memory_in
 void FinishResult(const rl::test_params& p, const ScenarioInfo& info,
                   double started, RunResult* out);
 
-void PrepareParams(const RunConfig& cfg, rl::test_params* p);
+void PrepareParams(const RunConfig& cfg, unsigned threads, rl::test_params* p);
 
 template <class Test>
 RunResult RunRelacy(const RunConfig& cfg, const ScenarioInfo& info) {
   rl::test_params p;
-  PrepareParams(cfg, &p);
+  PrepareParams(cfg, Test::kThreads, &p);
   // Relacy must not write to an ostringstream (see README): use files.
   std::ofstream out(cfg.history_path.empty() ? "/dev/null" : cfg.history_path,
                     std::ios::trunc);

@@ -40,6 +40,12 @@ double NowSeconds() {
 void EnforceBudget() {
   Budget& b = CurrentBudget();
   if (b.admitted_at == b.completed) return;  // Relacy's history re-run
+  if (b.first_thread >= 0 && static_cast<int>(rl::thread_index()) != b.first_thread) {
+    // The depth-first search moved past the shard's subtree.
+    b.shard_done = true;
+    rl::ctx().rl_until("shard subtree done", rl::debug_info("budget", "", 0));
+    return;
+  }
   if ((b.max_executions != 0 && b.completed >= b.max_executions) ||
       (b.deadline_s != 0 && (b.completed & 63) == 0 && NowSeconds() > b.deadline_s)) {
     b.hit = true;
@@ -49,12 +55,24 @@ void EnforceBudget() {
   b.admitted_at = b.completed;
 }
 
-void CountCompleted() { ++CurrentBudget().completed; }
+void CountCompleted() {
+  Budget& b = CurrentBudget();
+  ++b.completed;
+  if (b.progress != nullptr && (b.completed & 255) == 0) b.progress(b.completed, b.progress_arg);
+  if (b.capture) {
+    // Stop with the execution complete: Relacy re-runs it to print its history.
+    b.captured = true;
+    rl::ctx().rl_until("capture", rl::debug_info("capture", "", 0));
+  }
+}
 
-void PrepareParams(const RunConfig& cfg, rl::test_params* p) {
+void PrepareParams(const RunConfig& cfg, unsigned threads, rl::test_params* p) {
   Budget& b = CurrentBudget();
   b = Budget{};
   if (cfg.time_budget_s > 0) b.deadline_s = NowSeconds() + cfg.time_budget_s;
+  b.capture = cfg.capture;
+  b.progress = cfg.progress;
+  b.progress_arg = cfg.progress_arg;
   p->execution_depth_limit = 20000;
   switch (cfg.search) {
     case SearchKind::kRandom:
@@ -73,7 +91,7 @@ void PrepareParams(const RunConfig& cfg, rl::test_params* p) {
   if (!cfg.initial_state.empty()) {
     // Replay: exactly the execution the state names.
     p->initial_state = cfg.initial_state;
-    b.max_executions = 1;
+    b.max_executions = cfg.capture ? 0 : 1;
     if (cfg.search == SearchKind::kRandom) {
       p->iteration_count = std::stoull(cfg.initial_state);
     }
@@ -81,6 +99,15 @@ void PrepareParams(const RunConfig& cfg, rl::test_params* p) {
     // Relacy runs executions start..iteration_count inclusive.
     p->initial_state = std::to_string(cfg.first_iteration) + " ";
     p->iteration_count = cfg.first_iteration + (cfg.iterations == 0 ? 0 : cfg.iterations - 1);
+  } else if (cfg.first_thread >= 0 && static_cast<unsigned>(cfg.first_thread) < threads) {
+    // Shard of a tree search: start the depth-first search at the subtree
+    // whose first decision (the first scheduled thread, a sched-type node
+    // over all `threads` runnable threads) is first_thread; EnforceBudget
+    // stops when the search leaves it. State: iteration, node count, nodes
+    // (count index type).
+    b.first_thread = cfg.first_thread;
+    p->initial_state = "0 1 " + std::to_string(threads) + " " +
+                       std::to_string(cfg.first_thread) + " 0";
   }
 }
 
@@ -116,7 +143,10 @@ void FinishResult(const rl::test_params& p, const ScenarioInfo& info, double sta
                                    p.test_result == rl::test_result_until_condition_hit ? 0 : 1);
   if (p.test_result == rl::test_result_success) return;
   if (p.test_result == rl::test_result_until_condition_hit) {
-    r->budget_hit = true;
+    r->captured = b.captured;
+    r->shard_done = b.shard_done;
+    r->budget_hit = !b.captured && !b.shard_done;
+    if (b.captured) r->final_state = p.final_state;
     return;
   }
   r->failed = true;

@@ -35,6 +35,17 @@ struct RunConfig {
   double time_budget_s = 0;      // 0 = none; checked between executions
   std::string initial_state;     // replay: a failing run's final_state
   std::string history_path;      // where Relacy writes the failing history
+  // Tree searches only (sharding): explore only the executions whose first
+  // scheduled thread is `first_thread` (-1 = all). Those executions form one
+  // contiguous subtree of Relacy's depth-first search.
+  int first_thread = -1;
+  // Capture: stop right after the first execution completes (pass or fail)
+  // and record its history and state (determinism self-check of passing
+  // executions). With initial_state set, that is exactly the named execution.
+  bool capture = false;
+  // Called from the simulation every 256 completed executions (progress).
+  void (*progress)(std::uint64_t completed, void* arg) = nullptr;
+  void* progress_arg = nullptr;
 };
 
 struct RunResult {
@@ -45,6 +56,9 @@ struct RunResult {
   std::uint64_t iterations = 0;  // executions run
   std::uint64_t failing_iteration = 0;
   std::string final_state;       // replay state of the failing execution
+                                 // (capture: of the captured execution)
+  bool captured = false;         // capture mode: an execution was recorded
+  bool shard_done = false;       // first_thread: left the shard's subtree
   double seconds = 0;
 };
 

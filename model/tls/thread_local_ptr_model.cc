@@ -55,5 +55,161 @@ TLSM_MODEL_SCENARIO(ExitVsReclaim, "tls.exit_vs_reclaim",
                     (std::vector<std::string>{"TLS-ONCE", "TLS-EXIT"}),
                     "two threads exit while a third reclaims their column", "TLS-EXIT")
 
+// (2) Id reuse after reclaim while other threads are alive — TLS-INIT,
+// TLS-ISO. Threads 0 and 1 store into column A (thread 0 also into C) and
+// wait; thread 2 reclaims A and creates B, which reuses A's id. The waiting
+// threads must read null from B, still read their own value from C, and every
+// handler must see only its own column's values.
+struct IdReuse : ModelTest<IdReuse, 3> {
+  int tag_a = 1, tag_b = 2, tag_c = 3;
+  ThreadLocalColumn* a = nullptr;
+  ThreadLocalColumn* c = nullptr;
+  Atomic<ThreadLocalColumn*>* b = nullptr;  // published by thread 2
+  TrackedValue* va[2] = {};
+  TrackedValue* vb[2] = {};
+  TrackedValue* vc = nullptr;
+  Atomic<int>* stored = nullptr;
+  std::uint32_t a_id = 0;
+
+  void Setup() {
+    a = tlsm::sync::New<ThreadLocalColumn>(UnrefHandler{&CountingHandler, &tag_a});
+    c = tlsm::sync::New<ThreadLocalColumn>(UnrefHandler{&CountingHandler, &tag_c});
+    a_id = a->id();
+    b = tlsm::sync::New<Atomic<ThreadLocalColumn*>>(nullptr);
+    for (auto& v : va) v = tlsm::sync::New<TrackedValue>(tag_a);
+    for (auto& v : vb) v = tlsm::sync::New<TrackedValue>(tag_b);
+    vc = tlsm::sync::New<TrackedValue>(tag_c);
+    stored = tlsm::sync::New<Atomic<int>>(0);
+  }
+  void Body(unsigned t) {
+    if (t < 2) {
+      a->Reset(va[t]);
+      if (t == 0) c->Reset(vc);
+      stored->FetchAdd(1, Order::kAcqRel);
+      ThreadLocalColumn* fresh = nullptr;
+      SpinUntil([&] { return (fresh = b->Load(Order::kAcquire)) != nullptr; });
+      TLSM_INVARIANT(fresh->Get() == nullptr, "TLS-INIT",
+                     "a column with a reused id read a stale value");
+      if (t == 0) {
+        TLSM_INVARIANT(c->Get() == vc, "TLS-ISO",
+                       "reclaiming one column changed another column's slot");
+      }
+      fresh->Reset(vb[t]);
+      return;
+    }
+    SpinUntil([&] { return stored->Load(Order::kAcquire) == 2; });
+    tlsm::sync::Delete(a);
+    a = nullptr;
+    auto* fresh = tlsm::sync::New<ThreadLocalColumn>(UnrefHandler{&CountingHandler, &tag_b});
+    TLSM_INVARIANT(fresh->id() == a_id, "TLS-INIT", "scenario expected the id to be reused");
+    b->Store(fresh, Order::kRelease);
+  }
+  void Check() {
+    for (auto* v : va) {
+      TLSM_INVARIANT(v->handled.Load(Order::kAcquire) == 1, "TLS-ONCE",
+                     "a value left in a reclaimed column was not handled exactly once");
+    }
+    for (auto* v : vb) {
+      TLSM_INVARIANT(v->handled.Load(Order::kAcquire) == 1, "TLS-ONCE",
+                     "a value left at thread exit was not handled exactly once");
+    }
+    TLSM_INVARIANT(vc->handled.Load(Order::kAcquire) == 1, "TLS-ISO",
+                   "a value of an untouched column was not handled exactly once");
+  }
+  void Teardown() {
+    tlsm::sync::Delete(b->Load(Order::kAcquire));
+    tlsm::sync::Delete(c);
+    tlsm::sync::Delete(b);
+    for (auto* v : va) tlsm::sync::Delete(v);
+    for (auto* v : vb) tlsm::sync::Delete(v);
+    tlsm::sync::Delete(vc);
+    tlsm::sync::Delete(stored);
+  }
+};
+
+TLSM_MODEL_SCENARIO(IdReuse, "tls.id_reuse",
+                    (std::vector<std::string>{"TLS-INIT", "TLS-ISO", "TLS-ONCE"}),
+                    "a column is reclaimed and its id reused while its threads live",
+                    "TLS-INIT")
+
+// (3) Scrape racing the owner's Swap and CompareAndSwap — TLS-OWN, no lost
+// value. The owner publishes v1, then swaps in v2 and compare-and-swaps v2
+// for v3 while another thread scrapes the column to r. Every value must end
+// up with exactly one owner: the owner (Swap/CAS), the scraper, or the
+// handler at thread exit. The scraper reads each value's payload, so a value
+// published without release order is reported as a data race.
+struct ScrapeVsSwap : ModelTest<ScrapeVsSwap, 2> {
+  int tag = 1;
+  ThreadLocalColumn* x = nullptr;
+  TrackedValue* v[3] = {};
+  TrackedValue* r = nullptr;
+  Atomic<int>* stored = nullptr;
+  Atomic<int>* scraped = nullptr;
+
+  void Setup() {
+    scraped = tlsm::sync::New<Atomic<int>>(0);
+    x = tlsm::sync::New<ThreadLocalColumn>(UnrefHandler{&CountingHandler, &tag});
+    for (auto& p : v) p = tlsm::sync::New<TrackedValue>(tag);
+    r = tlsm::sync::New<TrackedValue>(tag);
+    stored = tlsm::sync::New<Atomic<int>>(0);
+  }
+  static void Take(TrackedValue* t) { t->taken.FetchAdd(1, Order::kAcqRel); }
+  void Body(unsigned t) {
+    if (t == 0) {
+      v[0]->payload.WithMut([](int& p) { p = 1; });
+      x->Reset(v[0]);
+      stored->Store(1, Order::kRelease);
+      v[1]->payload.WithMut([](int& p) { p = 2; });
+      auto* got = static_cast<TrackedValue*>(x->Swap(v[1]));
+      TLSM_INVARIANT(got == v[0] || got == r, "TLS-OWN",
+                     "Swap returned a value this thread never stored");
+      Take(got);
+      v[2]->payload.WithMut([](int& p) { p = 3; });
+      void* expected = v[1];
+      if (x->CompareAndSwap(expected, v[2])) {
+        Take(v[1]);
+      } else {
+        TLSM_INVARIANT(expected == r, "TLS-OWN",
+                       "a failed CAS saw a value neither stored nor scraped in");
+        Take(v[2]);  // never published: still the owner's
+      }
+      // Stay alive (row linked, slot non-null) until the scrape is done.
+      SpinUntil([&] { return scraped->Load(Order::kAcquire) == 1; });
+      return;
+    }
+    SpinUntil([&] { return stored->Load(Order::kAcquire) == 1; });
+    std::vector<void*> out;
+    x->Scrape(&out, r);
+    // The owner's slot is never null after its first Reset.
+    TLSM_INVARIANT(out.size() == 1, "TLS-OWN", "Scrape missed a non-null slot");
+    for (void* p : out) {
+      auto* tv = static_cast<TrackedValue*>(p);
+      const int payload = tv->payload.With([](int q) { return q; });
+      TLSM_INVARIANT(payload >= 1 && payload <= 3, "TLS-OWN",
+                     "a scraped value's contents were not published");
+      Take(tv);
+    }
+    scraped->Store(1, Order::kRelease);
+  }
+  void Check() {
+    for (auto* p : {v[0], v[1], v[2], r}) {
+      const int owners = p->taken.Load(Order::kAcquire) + p->handled.Load(Order::kAcquire);
+      TLSM_INVARIANT(owners == 1, "TLS-OWN",
+                     "a value was lost or had two owners after Scrape raced Swap/CAS");
+    }
+  }
+  void Teardown() {
+    tlsm::sync::Delete(x);
+    for (auto* p : v) tlsm::sync::Delete(p);
+    tlsm::sync::Delete(r);
+    tlsm::sync::Delete(stored);
+    tlsm::sync::Delete(scraped);
+  }
+};
+
+TLSM_MODEL_SCENARIO(ScrapeVsSwap, "tls.scrape_vs_swap",
+                    (std::vector<std::string>{"TLS-OWN", "TLS-ONCE"}),
+                    "Scrape races the owner's Swap and CompareAndSwap", "TLS-OWN")
+
 }  // namespace
 }  // namespace tlsm_model

@@ -11,6 +11,7 @@ struct TrackedValue {
   explicit TrackedValue(int tag_) : tag(tag_) {}
   const int tag;                              // column the value belongs to
   tlsm::sync::Atomic<int> handled{0};         // handler calls
+  tlsm::sync::Atomic<int> taken{0};           // taken out by Swap/CAS/Scrape
   tlsm::sync::Cell<int> payload{0};           // written before publishing
 };
 

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Runs every test TLS Matrix has, on a fresh machine (installs what it needs):
+#   1. release model build: unit tests, tlsm CLI end-to-end tests, every model
+#      scenario through tlsm (label model) and every mutant twin (label
+#      mutants: the scenario must find the injected bug);
+#   2. debug build: unit, stress and property tests with debug assertions;
+#   3. asan+ubsan and tsan builds: unit, stress and property tests.
+# JUnit reports land in build/junit/. Exit 0 only if every stage passed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ci/install-deps.sh
+ci/check_seam.sh .
+
+jobs=${TLSM_JOBS:-$(nproc)}
+mkdir -p build/junit
+summary=()
+total_pass=0
+total_fail=0
+
+run_stage() {  # run_stage <preset> <ctest label regex>
+  local preset=$1 labels=$2
+  echo "=== [$preset] configure + build"
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j "$jobs"
+  echo "=== [$preset] ctest -L '$labels'"
+  local log=build/junit/$preset.log rc
+  set +e
+  ctest --test-dir "build/$preset" -L "$labels" -j "$jobs" --output-on-failure \
+        --output-junit "$PWD/build/junit/$preset.xml" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  local line pass fail
+  line=$(grep -E "tests passed, [0-9]+ tests failed out of" "$log" | tail -1 || true)
+  fail=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/' <<<"$line")
+  total=$(sed -E 's/.* tests failed out of ([0-9]+).*/\1/' <<<"$line")
+  if [[ -z "$line" ]]; then fail=1; total=1; fi
+  pass=$((total - fail))
+  total_pass=$((total_pass + pass))
+  total_fail=$((total_fail + fail))
+  summary+=("$(printf '%-8s %4d passed %4d failed' "$preset" "$pass" "$fail")")
+  return "$rc"
+}
+
+status=0
+run_stage model "unit|model|mutants|cli" || status=1
+run_stage debug "unit|stress|property" || status=1
+run_stage asan "unit|stress|property" || status=1
+run_stage tsan "unit|stress|property" || status=1
+
+echo
+echo "=== summary"
+printf '%s\n' "${summary[@]}"
+echo "tests: $total_pass passed, $total_fail failed"
+exit "$status"

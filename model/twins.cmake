@@ -1,0 +1,16 @@
+# model/twins.cmake — every model check's twin: the scenarios of each mutant
+# in engine/sync/mutants.def, run against that mutant's engine, must find the
+# bug (`tlsm check --expect-bug` exits 0 only then). Labels: model, mutants.
+# Included from model/cli/CMakeLists.txt after tlsm_add_cli is defined.
+foreach(m IN LISTS TLSM_MUTANT_NAMES)
+  set(_num ${TLSM_MUTANT_NUMBER_${m}})
+  tlsm_add_engine(tlsm_engine_model_${m} 1 ${_num})
+  tlsm_add_cli(tlsm_mutant_${m} tlsm_engine_model_${m} MUTANT ${_num} MUTANT_NAME ${m})
+  if(BUILD_TESTING)
+    add_test(NAME twin.${m}
+             COMMAND tlsm_mutant_${m} check --expect-bug --no-minimise
+                     --results ${CMAKE_BINARY_DIR}/results/mutants/${m}
+                     ${TLSM_MUTANT_SCENARIOS_${m}})
+    set_tests_properties(twin.${m} PROPERTIES LABELS "model;mutants" TIMEOUT 900)
+  endif()
+endforeach()

@@ -51,6 +51,11 @@ class Registry {
   void Scrape(std::uint32_t id, std::vector<void*>* out, void* replacement);
   void Fold(std::uint32_t id, FoldFn fn, void* arg);
   MatrixStats Stats();
+  // A grace period: every Fold running when this is called has finished.
+  void WaitForFolds() {
+    LockChecked();
+    mu_.Unlock();
+  }
 
   static void TeardownRow(void* row);
 
@@ -153,8 +158,12 @@ void Registry::CollectRowLocked(Row* row, std::vector<Pending>* out) {
     for (std::uint32_t id = 0; id < n; ++id) {
       if (!cols[id].live) continue;
       void* v;
-      // acq_rel: takes ownership of whatever the value points to.
-      v = a.slots[id].Exchange(nullptr, Order::kAcqRel);
+      if constexpr (MutantIs(Mutant::tls_exit_keeps_values)) {
+        v = a.slots[id].Load(Order::kAcquire);  // injected: value stays
+      } else {
+        // acq_rel: takes ownership of whatever the value points to.
+        v = a.slots[id].Exchange(nullptr, Order::kAcqRel);
+      }
       if (v == nullptr) continue;
       UnrefHandler h = cols[id].handler;
       if constexpr (MutantIs(Mutant::tls_handler_wrong_column)) {
@@ -265,6 +274,10 @@ void Registry::TeardownRow(void* raw) {
       }
     }
     RunHandlers(pending);
+    if constexpr (MutantIs(Mutant::tls_exit_keeps_values)) {
+      sync::ThreadRow::Clear();  // injected: row stays linked, values stay
+      return;
+    }
   }
   sync::ThreadRow::Clear();
   SlotArray a = row->slots.With([](const SlotArray& s) { return s; });
@@ -297,8 +310,11 @@ void Registry::Fold(std::uint32_t id, FoldFn fn, void* arg) {
   ForEachRowLocked([&](Row* r) {
     SlotArray a = r->slots.With([](const SlotArray& s) { return s; });
     if (id >= a.capacity) return;
-    // acquire: pairs with the owner's acq_rel write of the value.
-    if (void* v = a.slots[id].Load(Order::kAcquire)) fn(v, arg);
+    // seq_cst, not just acquire: the Dekker pairing with Reset (folded_
+    // store here, slot exchange + folded_ load there) needs this load in
+    // the single total order too; an acquire load could still read the
+    // value Reset already replaced and freed. Free on x86 (a plain load).
+    if (void* v = a.slots[id].Load(Order::kSeqCst)) fn(v, arg);
   });
 }
 
@@ -342,12 +358,21 @@ constexpr sync::Order kPublish = sync::MutantIs(sync::Mutant::tls_swap_relaxed)
 }  // namespace
 
 void ThreadLocalColumn::Reset(void* p) {
-  void* old = SlotForWrite().Exchange(p, kPublish);
+  // seq_cst: pairs with Fold's seq_cst store of folded_ (see the header).
+  void* old = SlotForWrite().Exchange(p, MutantIs(Mutant::tls_swap_relaxed)
+                                             ? sync::Order::kRelaxed
+                                             : sync::Order::kSeqCst);
   const bool same = old == p && !MutantIs(Mutant::tls_reset_same_value_unrefs);
   if (old != nullptr && !same && handler_.fn != nullptr) {
+    if (!MutantIs(Mutant::tls_reset_skips_fold_grace) &&
+        folded_.Load(sync::Order::kSeqCst)) {
+      registry_.WaitForFolds();  // a Fold may still be visiting `old`
+    }
     handler_.fn(old, handler_.arg);
   }
 }
+
+void ThreadLocalColumn::WaitForFolds() const { registry_.WaitForFolds(); }
 
 void* ThreadLocalColumn::Swap(void* p) { return SlotForWrite().Exchange(p, kPublish); }
 
@@ -362,6 +387,8 @@ void ThreadLocalColumn::Scrape(std::vector<void*>* out, void* replacement) {
 
 void ThreadLocalColumn::Fold(FoldFn fn, void* arg) const {
   CheckUsable();
+  // seq_cst: before the visit's loads; pairs with Reset's load of folded_.
+  folded_.Store(true, sync::Order::kSeqCst);
   registry_.Fold(id_, fn, arg);
 }
 

@@ -32,11 +32,14 @@
 // the row stays empty. Use after teardown creates a fresh row that is torn
 // down again (pthread key semantics).
 //
-// Memory ordering: every write into a slot (Reset, Swap, CompareAndSwap,
-// Scrape) is acq_rel and Get is acquire, so whatever a thread wrote before
+// Memory ordering: every write into a slot (Swap, CompareAndSwap, Scrape) is
+// acq_rel, Reset's is seq_cst (see folded_), and Get is acquire, so whatever a thread wrote before
 // publishing a pointer in a slot is visible to whoever takes it out, on any
 // thread. Fold's visitor runs under the registry lock and sees values with
-// acquire order.
+// acquire order. Fold visits values without owning them: values leave a
+// slot by thread exit or reclaim only under the lock, Reset waits for Folds
+// before it runs the handler, and WaitForFolds() gives the same guarantee to
+// callers that free values taken by Swap/CompareAndSwap.
 #pragma once
 
 #include "engine/sync/sync.h"
@@ -121,7 +124,14 @@ class ThreadLocalColumn {
   // stay null.
   void Scrape(std::vector<void*>* out, void* replacement);
   // Calls fn(value, arg) for every non-null value, under the registry lock.
+  // Fold marks the column "folded": from then on Reset runs the handler on
+  // a replaced value only after every Fold that may still visit it is done.
   void Fold(FoldFn fn, void* arg) const;
+  // Returns once no Fold that started before the call is still running (a
+  // grace period). A caller that took a value out with Swap or
+  // CompareAndSwap from a folded column calls it before freeing the value.
+  // Values taken by Scrape need no grace period (Scrape holds the lock).
+  void WaitForFolds() const;
 
   std::uint32_t id() const { return id_; }
 
@@ -135,6 +145,11 @@ class ThreadLocalColumn {
   detail::Registry& registry_;
   const UnrefHandler handler_;
   const std::uint32_t id_;
+  // Set (seq_cst) by Fold before it visits, read (seq_cst) by Reset after
+  // its exchange: if Reset reads false, no Fold can have seen the old value
+  // (Dekker: the store, the visit's load, the exchange and this load are
+  // all in the single seq_cst order).
+  mutable sync::Atomic<bool> folded_{false};
   bool reclaiming_ = false;  // set by the destructor; debug checks only
 };
 

@@ -211,5 +211,57 @@ TLSM_MODEL_SCENARIO(ScrapeVsSwap, "tls.scrape_vs_swap",
                     (std::vector<std::string>{"TLS-OWN", "TLS-ONCE"}),
                     "Scrape races the owner's Swap and CompareAndSwap", "TLS-OWN")
 
+// (4) Fold racing the owner's Reset — TLS-ONCE, no use after free. The
+// handler frees each value it receives, so a Fold that still visits a value
+// Reset replaced would read freed (poisoned) memory: Reset must wait for
+// Folds before it runs the handler.
+void FreeingHandler(void* v, void*) { tlsm::sync::Delete(static_cast<TrackedValue*>(v)); }
+
+struct FoldVsReset : ModelTest<FoldVsReset, 2> {
+  ThreadLocalColumn* x = nullptr;
+  Atomic<int>* stored = nullptr;
+  Atomic<int>* sum = nullptr;
+
+  void Setup() {
+    x = tlsm::sync::New<ThreadLocalColumn>(UnrefHandler{&FreeingHandler, nullptr});
+    stored = tlsm::sync::New<Atomic<int>>(0);
+    sum = tlsm::sync::New<Atomic<int>>(0);
+  }
+  void Body(unsigned t) {
+    if (t == 0) {
+      auto* v1 = tlsm::sync::New<TrackedValue>(1);
+      v1->payload.WithMut([](int& p) { p = 1; });
+      x->Reset(v1);
+      stored->Store(1, Order::kRelease);
+      auto* v2 = tlsm::sync::New<TrackedValue>(1);
+      v2->payload.WithMut([](int& p) { p = 2; });
+      x->Reset(v2);  // frees v1 through the handler
+      return;        // exit frees v2 through the handler
+    }
+    SpinUntil([&] { return stored->Load(Order::kAcquire) == 1; });
+    x->Fold(
+        [](void* v, void* arg) {
+          const int p = static_cast<TrackedValue*>(v)->payload.With([](int q) { return q; });
+          static_cast<Atomic<int>*>(arg)->FetchAdd(p, Order::kRelaxed);
+        },
+        sum);
+  }
+  void Check() {
+    const int s = sum->Load(Order::kAcquire);
+    TLSM_INVARIANT(s == 0 || s == 1 || s == 2, "TLS-OWN",
+                   "Fold visited a value the owner never published");
+  }
+  void Teardown() {
+    tlsm::sync::Delete(x);
+    tlsm::sync::Delete(stored);
+    tlsm::sync::Delete(sum);
+  }
+};
+
+TLSM_MODEL_SCENARIO(FoldVsReset, "tls.fold_vs_reset",
+                    (std::vector<std::string>{"TLS-ONCE", "TLS-OWN", "NO-LEAK"}),
+                    "Fold visits a column while its owner Resets (the handler frees)",
+                    "TLS-ONCE")
+
 }  // namespace
 }  // namespace tlsm_model

@@ -56,14 +56,19 @@ TEST(ThreadLocalPtrStress, ThreadChurnAgainstColumnChurn) {
             case 0: c.Reset(NewValue(i)); break;
             case 1: {
               void* old = c.Swap(NewValue(i));
+              c.WaitForFolds();  // a Fold may still be visiting `old`
               if (old) FreeValue(old, nullptr);
               break;
             }
             case 2: {
               void* cur = c.Get();
               int* fresh = NewValue(i);
-              if (!c.CompareAndSwap(cur, fresh)) FreeValue(fresh, nullptr);
-              else if (cur) FreeValue(cur, nullptr);
+              if (!c.CompareAndSwap(cur, fresh)) {
+                FreeValue(fresh, nullptr);  // never published
+              } else if (cur) {
+                c.WaitForFolds();
+                FreeValue(cur, nullptr);
+              }
               break;
             }
             case 3: {

@@ -112,6 +112,9 @@ inline void Fence(Order o, Loc l = Loc::current()) {
   rl::atomic_thread_fence(ToRl(o), Info(l));
 }
 
+// Lets other threads run; Relacy reports a wait that never ends as livelock.
+inline void Yield(Loc l = Loc::current()) { rl::yield(1, Info(l)); }
+
 inline std::uintptr_t CurrentThreadToken() {
   return static_cast<std::uintptr_t>(rl::thread_index()) + 1;
 }

@@ -57,6 +57,9 @@ inline void Fence(Order o, Loc = Loc::current()) noexcept {
   std::atomic_thread_fence(ToStd(o));
 }
 
+// Lets other threads run (a wait loop's back-off).
+inline void Yield() { std::this_thread::yield(); }
+
 // A token naming the calling thread, for debug ownership checks only.
 inline std::uintptr_t CurrentThreadToken() noexcept {
   static thread_local char marker;

@@ -15,11 +15,15 @@ namespace {
 struct ColumnInfo {
   UnrefHandler handler;
   bool live = false;
+  // Exit handlers of this column collected by a thread teardown and not yet
+  // finished; reclaim waits for zero so no handler runs after it returns.
+  std::uint32_t in_flight = 0;
 };
 
 struct Pending {  // a value collected under the lock, handled after it
   void* value;
   UnrefHandler handler;
+  std::uint32_t id;
 };
 
 void RunHandlers(const std::vector<Pending>& pending) {
@@ -58,6 +62,8 @@ class Registry {
   }
 
   static void TeardownRow(void* row);
+  // Marks exit handlers collected by CollectRowLocked as finished.
+  void FinishHandlers(const std::vector<Pending>& done);
 
  private:
   void LockChecked(sync::Loc loc = sync::Loc::current()) {
@@ -152,7 +158,7 @@ std::uint32_t Registry::CreateColumn(UnrefHandler h) {
 void Registry::CollectRowLocked(Row* row, std::vector<Pending>* out) {
   TLSM_INVARIANT(mu_.HeldByMe(), "MISUSE", "REQUIRES: registry lock held");
   SlotArray a = row->slots.With([](const SlotArray& s) { return s; });
-  columns_.With([&](const std::vector<ColumnInfo>& cols) {
+  columns_.WithMut([&](std::vector<ColumnInfo>& cols) {
     const std::uint32_t n =
         std::min<std::uint32_t>(a.capacity, static_cast<std::uint32_t>(cols.size()));
     for (std::uint32_t id = 0; id < n; ++id) {
@@ -171,7 +177,8 @@ void Registry::CollectRowLocked(Row* row, std::vector<Pending>* out) {
       }
       if (h.fn == nullptr) continue;
       if constexpr (MutantIs(Mutant::tls_exit_skips_handler)) continue;
-      out->push_back({v, h});
+      ++cols[id].in_flight;  // until FinishHandlers
+      out->push_back({v, h, id});
     }
   });
 }
@@ -196,7 +203,7 @@ void Registry::ReclaimColumn(std::uint32_t id, bool* reclaiming_flag) {
         // acq_rel: takes ownership of the value from the owning thread.
         v = a.slots[id].Exchange(nullptr, Order::kAcqRel);
       }
-      if (v != nullptr && handler.fn != nullptr) pending.push_back({v, handler});
+      if (v != nullptr && handler.fn != nullptr) pending.push_back({v, handler, id});
     };
     if (lock) {
       ForEachRowLocked(visit);
@@ -215,10 +222,32 @@ void Registry::ReclaimColumn(std::uint32_t id, bool* reclaiming_flag) {
   *reclaiming_flag = true;
   RunHandlers(pending);
   *reclaiming_flag = false;
-  // Only now is the id free for reuse: a handler cannot race a new column.
+  // Wait for exit handlers other threads collected before the column died,
+  // so none runs after the destructor returns (callers may then free the
+  // handler's context). Only then is the id free for reuse.
+  for (;;) {
+    LockChecked();
+    const bool idle = MutantIs(Mutant::tls_reclaim_skips_exit_wait) ||
+                      columns_.With([&](const std::vector<ColumnInfo>& cols) {
+                        return cols[id].in_flight == 0;
+                      });
+    if (idle) {
+      free_ids_.WithMut([&](std::vector<std::uint32_t>& f) { f.push_back(id); });
+      mu_.Unlock();
+      return;
+    }
+    mu_.Unlock();
+    sync::Yield();
+  }
+}
+
+void Registry::FinishHandlers(const std::vector<Pending>& done) {
+  if (done.empty()) return;
   LockChecked();
   LockGuard g(mu_);
-  free_ids_.WithMut([&](std::vector<std::uint32_t>& f) { f.push_back(id); });
+  columns_.WithMut([&](std::vector<ColumnInfo>& cols) {
+    for (const Pending& p : done) --cols[p.id].in_flight;
+  });
 }
 
 Row* Registry::EnsureRow() {
@@ -274,6 +303,7 @@ void Registry::TeardownRow(void* raw) {
       }
     }
     RunHandlers(pending);
+    self->FinishHandlers(pending);
     if constexpr (MutantIs(Mutant::tls_exit_keeps_values)) {
       sync::ThreadRow::Clear();  // injected: row stays linked, values stay
       return;
@@ -335,10 +365,19 @@ MatrixStats Registry::Stats() {
 
 MatrixStats GetMatrixStats() { return detail::TheRegistry().Stats(); }
 
+namespace {
+// acq_rel in the correct build; the injected mutant publishes relaxed.
+constexpr sync::Order kPublish = sync::MutantIs(sync::Mutant::tls_swap_relaxed)
+                                     ? sync::Order::kRelaxed
+                                     : sync::Order::kAcqRel;
+}  // namespace
+
+
 ThreadLocalColumn::ThreadLocalColumn(UnrefHandler handler)
     : registry_(detail::TheRegistry()),
       handler_(handler),
-      id_(registry_.CreateColumn(handler)) {}
+      id_(registry_.CreateColumn(handler)),
+      publish_(kPublish) {}
 
 ThreadLocalColumn::~ThreadLocalColumn() { registry_.ReclaimColumn(id_, &reclaiming_); }
 
@@ -350,12 +389,6 @@ sync::Atomic<void*>& ThreadLocalColumn::SlotForWrite() {
 using sync::Mutant;
 using sync::MutantIs;
 
-namespace {
-// acq_rel in the correct build; the injected mutant publishes relaxed.
-constexpr sync::Order kPublish = sync::MutantIs(sync::Mutant::tls_swap_relaxed)
-                                     ? sync::Order::kRelaxed
-                                     : sync::Order::kAcqRel;
-}  // namespace
 
 void ThreadLocalColumn::Reset(void* p) {
   // seq_cst: pairs with Fold's seq_cst store of folded_ (see the header).
@@ -374,11 +407,6 @@ void ThreadLocalColumn::Reset(void* p) {
 
 void ThreadLocalColumn::WaitForFolds() const { registry_.WaitForFolds(); }
 
-void* ThreadLocalColumn::Swap(void* p) { return SlotForWrite().Exchange(p, kPublish); }
-
-bool ThreadLocalColumn::CompareAndSwap(void*& expected, void* desired) {
-  return SlotForWrite().CompareExchange(expected, desired, kPublish);
-}
 
 void ThreadLocalColumn::Scrape(std::vector<void*>* out, void* replacement) {
   CheckUsable();

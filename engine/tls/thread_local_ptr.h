@@ -115,10 +115,18 @@ class ThreadLocalColumn {
   // Stores p; runs the handler on the replaced value unless it is null or p.
   void Reset(void* p);
   // Stores p, returns the old value (which then belongs to the caller).
-  void* Swap(void* p);
+  void* Swap(void* p) {
+    // Fast path inline: existing row, slot within capacity; no lock.
+    if (sync::Atomic<void*>* s = ExistingSlot()) return s->Exchange(p, publish_);
+    return SlotForWrite().Exchange(p, publish_);
+  }
   // If the slot holds `expected`, stores `desired` and returns true;
   // otherwise returns false and sets `expected` to the current value.
-  bool CompareAndSwap(void*& expected, void* desired);
+  bool CompareAndSwap(void*& expected, void* desired) {
+    if (sync::Atomic<void*>* s = ExistingSlot())
+      return s->CompareExchange(expected, desired, publish_);
+    return SlotForWrite().CompareExchange(expected, desired, publish_);
+  }
   // Writes `replacement` into every slot that holds a non-null value and
   // appends the old values to `out` (they belong to the caller). Null slots
   // stay null.
@@ -137,6 +145,16 @@ class ThreadLocalColumn {
 
  private:
   sync::Atomic<void*>& SlotForWrite();
+  // The calling thread's slot if its row exists and covers this id.
+  sync::Atomic<void*>* ExistingSlot() const {
+    CheckUsable();
+    detail::Row* row = detail::CurrentRow();
+    if (row == nullptr) return nullptr;
+    const std::uint32_t id = id_;
+    return row->slots.With([id](const detail::SlotArray& a) -> sync::Atomic<void*>* {
+      return id < a.capacity ? &a.slots[id] : nullptr;
+    });
+  }
   void CheckUsable() const {
     TLSM_INVARIANT(!reclaiming_, "MISUSE",
                    "a column was used by its own handler during reclaim");
@@ -151,6 +169,8 @@ class ThreadLocalColumn {
   // all in the single seq_cst order).
   mutable sync::Atomic<bool> folded_{false};
   bool reclaiming_ = false;  // set by the destructor; debug checks only
+  // The owner's publish order: acq_rel (set in the .cc, where mutants live).
+  const sync::Order publish_;
 };
 
 // A typed column. `Handler` is called as handler(T*) — see the handler rule.

@@ -217,6 +217,20 @@ rc::Gen<Program> GenProgram() {
       &FromThreads);
 }
 
+// rapidcheck prints "Using configuration: ..." when its configuration is
+// first read; tlsm owns the output, so read it once with stderr muted.
+void SilenceRapidcheckBanner() {
+  static const bool done = [] {
+    std::streambuf* saved = std::cerr.rdbuf(nullptr);
+    std::streambuf* saved_out = std::cout.rdbuf(nullptr);
+    (void)rc::detail::configuration();
+    std::cerr.rdbuf(saved);
+    std::cout.rdbuf(saved_out);
+    return true;
+  }();
+  (void)done;
+}
+
 RunResult RunProgram(const Program& p, RunConfig cfg) {
   g_program = p;
   return RunRelacy<GeneratedProgram>(cfg, *FindScenario("gen.tls_programs"));
@@ -250,6 +264,7 @@ RunResult RunGenerated(const RunConfig& cfg) {
   Program last_failing;
   RunResult last_fail;
 
+  SilenceRapidcheckBanner();
   rc::detail::TestParams params;
   params.seed = cfg.first_iteration;
   params.maxSuccess = static_cast<int>(std::max<std::uint64_t>(1, cfg.iterations / kPerProgram));

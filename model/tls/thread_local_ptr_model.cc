@@ -16,16 +16,20 @@ using tlsm::tls::UnrefHandler;
 // Threads 0 and 1 store values (thread 0 also re-stores the same pointer,
 // which must not run the handler), announce that they are done with the
 // column, and exit; thread 2 waits for the announcements and reclaims the
-// column while the exits run. Every value must be handled exactly once.
+// column while the exits run, then frees the handler's context at once: no
+// handler may run after the destructor returned. Every value must be
+// handled exactly once.
 struct ExitVsReclaim : ModelTest<ExitVsReclaim, 3> {
-  int tag = 1;
+  static constexpr int kTag = 1;
+  HandlerContext* ctx = nullptr;
   ThreadLocalColumn* column = nullptr;
   TrackedValue* values[2] = {};
   Atomic<int>* done_using = nullptr;
 
   void Setup() {
-    column = tlsm::sync::New<ThreadLocalColumn>(UnrefHandler{&CountingHandler, &tag});
-    for (auto& v : values) v = tlsm::sync::New<TrackedValue>(tag);
+    ctx = tlsm::sync::New<HandlerContext>(kTag);
+    column = tlsm::sync::New<ThreadLocalColumn>(UnrefHandler{&ContextCountingHandler, ctx});
+    for (auto& v : values) v = tlsm::sync::New<TrackedValue>(kTag);
     done_using = tlsm::sync::New<Atomic<int>>(0);
   }
   void Body(unsigned t) {
@@ -38,6 +42,8 @@ struct ExitVsReclaim : ModelTest<ExitVsReclaim, 3> {
     SpinUntil([&] { return done_using->Load(Order::kAcquire) == 2; });
     tlsm::sync::Delete(column);
     column = nullptr;
+    tlsm::sync::Delete(ctx);  // the column is gone: so are its handlers
+    ctx = nullptr;
   }
   void Check() {
     for (auto* v : values) {

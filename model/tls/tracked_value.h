@@ -25,4 +25,18 @@ inline void CountingHandler(void* v, void* arg) {
   t->handled.FetchAdd(1, tlsm::sync::Order::kAcqRel);
 }
 
+// A handler context that lives on the heap, so a handler that runs after its
+// owner freed it (after the column's destructor returned) reads poisoned
+// memory and Relacy reports it.
+struct HandlerContext {
+  explicit HandlerContext(int t) : tag(t) {}
+  tlsm::sync::Cell<int> tag;
+};
+
+inline void ContextCountingHandler(void* v, void* arg) {
+  auto* ctx = static_cast<HandlerContext*>(arg);
+  int tag = ctx->tag.With([](int t) { return t; });
+  CountingHandler(v, &tag);
+}
+
 }  // namespace tlsm_model

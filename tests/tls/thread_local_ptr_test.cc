@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <barrier>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -278,6 +279,28 @@ TEST(ThreadLocalPtr, ThreadExitAfterColumnReclaim) {  // TLS-EXIT
   sync.arrive_and_wait();
   t.join();
   EXPECT_EQ(k.calls, 1);
+}
+
+// Reclaim waits for exit handlers other threads already started, so the
+// owner may free the handler's context as soon as the destructor returns.
+TEST(ThreadLocalPtr, NoExitHandlerRunsAfterReclaimReturns) {  // TLS-EXIT
+  struct Ctx {
+    std::atomic<bool> started{false};
+    std::atomic<bool> finished{false};
+  } ctx;
+  auto* col = new ThreadLocalColumn(UnrefHandler{
+      [](void*, void* arg) {
+        auto* c = static_cast<Ctx*>(arg);
+        c->started = true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));  // a slow handler
+        c->finished = true;
+      },
+      &ctx});
+  std::thread t([&] { col->Reset(P(1)); });  // exits at once
+  while (!ctx.started) std::this_thread::yield();  // the teardown took the value
+  delete col;
+  EXPECT_TRUE(ctx.finished) << "the column's destructor returned while its handler ran";
+  t.join();
 }
 
 TEST(ThreadLocalPtr, ColumnReclaimAfterThreadExit) {  // TLS-EXIT

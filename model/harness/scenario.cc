@@ -1,6 +1,7 @@
 // model/harness/scenario.cc — scenario registry, budget, result mapping.
 #include "model/harness/relacy_runner.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace tlsm_model {
@@ -91,14 +92,19 @@ void PrepareParams(const RunConfig& cfg, unsigned threads, rl::test_params* p) {
   if (!cfg.initial_state.empty()) {
     // Replay: exactly the execution the state names.
     p->initial_state = cfg.initial_state;
-    b.max_executions = cfg.capture ? 0 : 1;
+    b.max_executions = 1;
     if (cfg.search == SearchKind::kRandom) {
-      p->iteration_count = std::stoull(cfg.initial_state);
+      // >= 1: Relacy's progress report divides by it at execution 0.
+      p->iteration_count = std::max<std::uint64_t>(1, std::stoull(cfg.initial_state));
     }
   } else if (cfg.search == SearchKind::kRandom) {
     // Relacy runs executions start..iteration_count inclusive.
     p->initial_state = std::to_string(cfg.first_iteration) + " ";
-    p->iteration_count = cfg.first_iteration + (cfg.iterations == 0 ? 0 : cfg.iterations - 1);
+    // Relacy's progress report divides by iteration_count at execution 0, so
+    // it must be >= 1; the budget then stops a one-execution run at 0.
+    p->iteration_count = std::max<std::uint64_t>(
+        1, cfg.first_iteration + (cfg.iterations == 0 ? 0 : cfg.iterations - 1));
+    b.max_executions = cfg.iterations;
   } else if (cfg.first_thread >= 0 && static_cast<unsigned>(cfg.first_thread) < threads) {
     // Shard of a tree search: start the depth-first search at the subtree
     // whose first decision (the first scheduled thread, a sched-type node
@@ -109,6 +115,9 @@ void PrepareParams(const RunConfig& cfg, unsigned threads, rl::test_params* p) {
     p->initial_state = "0 1 " + std::to_string(threads) + " " +
                        std::to_string(cfg.first_thread) + " 0";
   }
+  // Capture stops after one execution itself; a cap would also stop
+  // Relacy's re-run of it (the history) before it starts.
+  if (cfg.capture) b.max_executions = 0;
 }
 
 std::string InvariantForResult(rl::test_result_e r, const std::string& memory_invariant) {

@@ -44,6 +44,8 @@ struct RunConfig {
   // executions). With initial_state set, that is exactly the named execution.
   bool capture = false;
   // Called from the simulation every 256 completed executions (progress).
+  // It runs inside the simulation: it must not allocate (Relacy's operator
+  // new would record it and change the execution) nor touch shared state.
   void (*progress)(std::uint64_t completed, void* arg) = nullptr;
   void* progress_arg = nullptr;
 };

@@ -1,0 +1,43 @@
+// bench/tls/fast_path_probe.h — tiny out-of-line functions whose machine code
+// ci/tls_fast_path_asm.sh compares: the matrix's Get through the seam versus
+// the same algorithm hand-written with std::atomic and thread_local, and a
+// bare thread_local pointer read (the floor). The benchmarks call them too, so
+// the linker keeps them.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "engine/tls/thread_local_ptr.h"
+
+extern "C" {
+// ThreadLocalColumn::Get, inlined into a function of its own.
+void* tlsm_probe_matrix_get(const tlsm::tls::ThreadLocalColumn* column);
+// The same fast path (row pointer -> slot array -> bounds check -> acquire
+// load) written by hand with std::atomic and thread_local.
+void* tlsm_probe_std_get(std::uint32_t id);
+// A single thread_local std::atomic<void*> read with acquire order.
+void* tlsm_probe_raw_get();
+// Swap then CompareAndSwap back, through the matrix (calls into the .cc).
+void* tlsm_probe_matrix_swap_cas(tlsm::tls::ThreadLocalColumn* column, void* sentinel);
+}
+
+namespace tlsm_probe {
+struct StdRow {  // hand-written twin of tlsm::tls::detail::Row's fast-path fields
+  void* registry;
+  std::atomic<void*>* slots;
+  std::uint32_t capacity;
+};
+extern thread_local StdRow* t_std_row;
+}  // namespace tlsm_probe
+
+// The twin's slot for `id` on the calling thread (inline fast path; the
+// benchmark installs a row first, so there is no slow path here).
+inline std::atomic<void*>* TlsmProbeStdSlot(std::uint32_t id) {
+  tlsm_probe::StdRow* row = tlsm_probe::t_std_row;
+  if (row == nullptr || id >= row->capacity) __builtin_trap();
+  return &row->slots[id];
+}
+
+// Points the hand-written row at `slots` (capacity `n`) for the calling thread.
+void TlsmProbeStdInstall(void* slots, std::uint32_t n);

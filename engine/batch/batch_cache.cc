@@ -1,0 +1,484 @@
+// engine/batch/batch_cache.cc — thread caches, shards, retention, close.
+#include "engine/batch/batch_cache.h"
+
+#include "engine/perf/perf_aggregate.h"
+#include "engine/sync/mutant.h"
+
+TLSM_BEGIN
+namespace batch {
+
+using sync::Mutant;
+using sync::MutantIs;
+using sync::Order;
+
+// Private access to WriteBatch for this file.
+struct BatchAccess {
+  static WriteBatch* Allocate(const void* origin) { return sync::New<WriteBatch>(WriteBatch::Origin{origin}); }
+  // Moves b from `from` to `to`; reports `id` when b was not in `from`.
+  static void Transition(WriteBatch* b, BatchState from, BatchState to, const char* id,
+                         const char* message) {
+#if TLSM_DEBUG_CHECKS
+    // relaxed: ownership hand-offs (mutex, slot) order these; the exchange
+    // catches two owners racing on one batch.
+    const auto prev = static_cast<BatchState>(
+        b->state_.Exchange(static_cast<std::uint8_t>(to), Order::kRelaxed));
+    TLSM_INVARIANT(prev == from, id, message);
+#else
+    (void)b, (void)from, (void)to, (void)id, (void)message;
+#endif
+  }
+};
+
+namespace detail {
+
+namespace {
+// PerfCount with everything inline (the out-of-line overload costs a call on
+// the Acquire fast path).
+inline void CountPerf(perf::PerfContext* ctx, perf::Counter c, perf::PerfAggregate* agg) {
+  if (!ctx->Enabled(c)) return;
+  ctx->block().Add(c, 1);
+  if (agg != nullptr) agg->Add(c, 1);
+}
+
+// Owner-only counter bump (relaxed: one writer, Stats reads any recent value).
+inline void Bump(sync::Atomic<std::uint64_t>& a, std::uint64_t n = 1) {
+  a.Store(a.Load(Order::kRelaxed) + n, Order::kRelaxed);
+}
+inline void SetSize(sync::Atomic<std::size_t>& a, std::size_t v) { a.Store(v, Order::kRelaxed); }
+}  // namespace
+
+// Counters of one thread cache, or the retired ones of the core.
+struct Totals {
+  std::uint64_t thread_hits = 0, shard_hits = 0, misses = 0, frees = 0, releases = 0,
+                spills = 0;
+  Totals& operator+=(const Totals& o) {
+    thread_hits += o.thread_hits;
+    shard_hits += o.shard_hits;
+    misses += o.misses;
+    frees += o.frees;
+    releases += o.releases;
+    spills += o.spills;
+    return *this;
+  }
+};
+
+struct Shard {
+  sync::Mutex mu;
+  sync::Cell<std::vector<WriteBatch*>> batches;  // under mu; oldest first
+  sync::Cell<std::size_t> bytes{std::size_t{0}};  // Capacity() sum; under mu
+  sync::Cell<bool> closed{false};                 // under mu; set by Close
+  char pad[64];                                   // keep shards' locks apart
+};
+
+// The state shared by a BatchCache and its thread caches. References: the
+// BatchCache (dropped by its destructor) and one per live thread cache
+// (dropped by the column's unref handler), so a thread exiting while the DB
+// closes still finds its shard and the retired totals alive.
+struct BatchCore {
+  explicit BatchCore(const BatchCacheOptions& o)
+      : opts(o), num_shards(std::max<std::size_t>(1, o.num_shards)),
+        shards(sync::NewArray<Shard>(num_shards)) {}
+  ~BatchCore() {
+    Totals t = retired.With([](const Totals& x) { return x; });
+    TLSM_INVARIANT(t.misses == t.frees, "NO-LEAK",
+                   "a batch was still held by a caller when its BatchCache was destroyed");
+    sync::DeleteArray(shards, num_shards);
+  }
+  void Ref() {
+    // relaxed: the caller already holds a reference.
+    refs.FetchAdd(1, Order::kRelaxed);
+  }
+  void Unref() {
+    // acq_rel: the last owner sees every other owner's writes before freeing.
+    if (refs.FetchSub(1, Order::kAcqRel) == 1) sync::Delete(this);
+  }
+  void Retire(const Totals& t) {
+    mu.Lock();
+    retired.WithMut([&](Totals& r) { r += t; });
+    mu.Unlock();
+  }
+
+  const BatchCacheOptions opts;
+  const std::size_t num_shards;
+  Shard* const shards;
+  sync::Atomic<std::uint32_t> next_shard{0};  // round-robin shard choice
+  sync::Atomic<std::int64_t> refs{1};
+  sync::Mutex mu;
+  sync::Cell<Totals> retired;  // under mu: exited thread caches, close frees
+};
+
+// One thread's cache of one BatchCache. Owned by its thread (through the
+// slot); handed to the unref handler at thread exit or column reclaim.
+struct ThreadCache {
+  ThreadCache(BatchCore* c, std::uint32_t s)
+      : core(c), shard(s), perf_ctx(perf::GetPerfContext()) {
+    batches.WithMut([&](std::vector<WriteBatch*>& v) { v.reserve(c->opts.thread_capacity); });
+  }
+  BatchCore* const core;  // holds a reference
+  const std::uint32_t shard;
+  // This thread's PerfContext, looked up once. Both live in slots of this
+  // thread's row and leave it in the same teardown round, and the exit
+  // handler does not use it, so it never dangles while the cache is in use.
+  perf::PerfContext* const perf_ctx;
+  sync::Cell<std::vector<WriteBatch*>> batches;  // owner only; oldest first
+  // Owner-written (relaxed), read by Stats through Fold.
+  sync::Atomic<std::size_t> count{0};
+  sync::Atomic<std::size_t> bytes{0};
+  sync::Atomic<std::uint64_t> thread_hits{0}, shard_hits{0}, misses{0}, frees{0}, releases{0},
+      spills{0};
+
+  Totals Snapshot() const {
+    Totals t;
+    t.thread_hits = thread_hits.Load(Order::kRelaxed);
+    t.shard_hits = shard_hits.Load(Order::kRelaxed);
+    t.misses = misses.Load(Order::kRelaxed);
+    t.frees = frees.Load(Order::kRelaxed);
+    t.releases = releases.Load(Order::kRelaxed);
+    t.spills = spills.Load(Order::kRelaxed);
+    return t;
+  }
+};
+
+namespace {
+
+void FreeBatch(WriteBatch* b) { sync::Delete(b); }
+
+// Puts `batches` (oldest first, state `from`) into the shard up to its
+// capacity; returns the ones that did not fit (or all, if the shard is
+// closed), which the caller frees outside the lock.
+std::vector<WriteBatch*> PushToShard(BatchCore* core, std::uint32_t shard_index,
+                                     std::vector<WriteBatch*> batches, bool* pushed_any) {
+  std::vector<WriteBatch*> overflow;
+  Shard& shard = core->shards[shard_index];
+  shard.mu.Lock();
+  const bool closed = shard.closed.With([](bool c) { return c; });
+  shard.batches.WithMut([&](std::vector<WriteBatch*>& v) {
+    for (WriteBatch* b : batches) {
+      if (!closed && v.size() < core->opts.shard_capacity) {
+        BatchAccess::Transition(b, BatchState::kThreadCached, BatchState::kShardCached,
+                                "BATCH-OWN", "a batch moved to a shard was not in a thread cache");
+        v.push_back(b);
+        const std::size_t cap = b->Capacity();
+        shard.bytes.WithMut([&](std::size_t& n) { n += cap; });
+        *pushed_any = true;
+      } else {
+        overflow.push_back(b);
+      }
+    }
+  });
+  shard.mu.Unlock();
+  return overflow;
+}
+
+// The column's unref handler: thread exit (on the exiting thread) or column
+// reclaim at Close (on the closing thread).
+void ThreadCacheExit(void* value, void*) {
+  auto* tc = static_cast<ThreadCache*>(value);
+  BatchCore* core = tc->core;
+  std::vector<WriteBatch*> mine =
+      tc->batches.WithMut([](std::vector<WriteBatch*>& v) { return std::move(v); });
+  bool pushed = false;
+  std::vector<WriteBatch*> overflow = PushToShard(core, tc->shard, std::move(mine), &pushed);
+  Totals t = tc->Snapshot();
+  for (WriteBatch* b : overflow) {
+    if constexpr (MutantIs(Mutant::batch_exit_leaks_overflow)) continue;  // injected leak
+    FreeBatch(b);
+    ++t.frees;
+  }
+  core->Retire(t);
+  sync::Delete(tc);
+  core->Unref();
+}
+
+struct SharedColumn {  // the batch_shared_thread_column mutant's one column
+  tls::ThreadLocalColumn column{tls::UnrefHandler{&ThreadCacheExit, nullptr}};
+};
+
+}  // namespace
+}  // namespace detail
+
+using detail::BatchCore;
+using detail::FreeBatch;
+using detail::SetSize;
+using detail::Shard;
+using detail::ThreadCache;
+
+BatchCache::BatchCache(BatchCacheOptions options)
+    : options_(options),
+      core_(sync::New<BatchCore>(options)),
+      column_(sync::New<tls::ThreadLocalColumn>(
+          tls::UnrefHandler{&detail::ThreadCacheExit, nullptr})) {
+  TLSM_INVARIANT(options.thread_target <= options.thread_capacity, "MISUSE",
+                 "BatchCacheOptions: thread_target > thread_capacity");
+  (void)Column();  // the shared-column mutant creates its column now
+  perf::WarmUp();  // Acquire counts into PerfContext: create its column now
+}
+
+BatchCache::~BatchCache() {
+  Close();
+  if constexpr (MutantIs(Mutant::batch_close_drops_core_ref_early)) {
+    sync::Delete(core_);  // injected: ignores the thread caches' references
+    return;
+  }
+  core_->Unref();
+}
+
+tls::ThreadLocalColumn* BatchCache::Column() const {
+  if constexpr (MutantIs(Mutant::batch_shared_thread_column)) {
+    return &sync::ProcessGlobal<detail::SharedColumn>().column;
+  }
+  return column_;
+}
+
+void* BatchCache::LocalCache() const {
+  TLSM_INVARIANT(column_ != nullptr, "MISUSE", "BatchCache used after Close");
+  return Column()->Get();
+}
+
+void* BatchCache::EnsureLocalCache() {
+  if (void* tc = LocalCache()) return tc;
+  // relaxed: only spreads threads over shards.
+  const std::uint32_t shard = static_cast<std::uint32_t>(
+      core_->next_shard.FetchAdd(1, Order::kRelaxed) % core_->num_shards);
+  core_->Ref();  // the thread cache's reference
+  auto* tc = sync::New<ThreadCache>(core_, shard);
+  Column()->Reset(tc);  // the slot was null: no handler runs
+  return tc;
+}
+
+WriteBatch* BatchCache::Acquire() {
+  auto* tc = static_cast<ThreadCache*>(EnsureLocalCache());
+  // 1. The thread cache (no lock).
+  WriteBatch* b = tc->batches.WithMut([](std::vector<WriteBatch*>& v) -> WriteBatch* {
+    if (v.empty()) return nullptr;
+    WriteBatch* top = v.back();
+    v.pop_back();
+    return top;
+  });
+  if (b != nullptr) {
+    TLSM_INVARIANT(Allocated(b), "BATCH-ISO", "a thread cache handed out another DB's batch");
+    BatchAccess::Transition(b, BatchState::kThreadCached, BatchState::kHeld, "BATCH-OWN",
+                            "a batch handed out by a thread cache was not cached there");
+    SetSize(tc->count, tc->count.Load(Order::kRelaxed) - 1);
+    SetSize(tc->bytes, tc->bytes.Load(Order::kRelaxed) - b->Capacity());
+    detail::Bump(tc->thread_hits);
+    detail::CountPerf(tc->perf_ctx, perf::Counter::kBatchCacheHits, options_.perf_aggregate);
+    return b;
+  }
+  // 2. The shard: take up to max(1, target) batches, newest first; the first
+  // is returned, the rest refill the thread cache.
+  Shard& shard = core_->shards[tc->shard];
+  std::vector<WriteBatch*> taken;
+  std::size_t taken_bytes = 0;
+  shard.mu.Lock();
+  shard.batches.WithMut([&](std::vector<WriteBatch*>& v) {
+    const std::size_t k = std::min(std::max<std::size_t>(1, options_.thread_target), v.size());
+    for (std::size_t i = 0; i < k; ++i) {
+      WriteBatch* x = v[v.size() - 1 - i];
+      taken.push_back(x);
+      taken_bytes += x->Capacity();
+    }
+    if constexpr (!MutantIs(Mutant::batch_refill_copies)) v.resize(v.size() - k);
+  });
+  shard.bytes.WithMut([&](std::size_t& n) { n -= std::min(n, taken_bytes); });
+  shard.mu.Unlock();
+  if (!taken.empty()) {
+    b = taken.front();
+    TLSM_INVARIANT(Allocated(b), "BATCH-ISO", "a shard handed out another DB's batch");
+    BatchAccess::Transition(b, BatchState::kShardCached, BatchState::kHeld, "BATCH-OWN",
+                            "a batch handed out by a shard was not cached there");
+    if (taken.size() > 1) {
+      std::size_t moved_bytes = 0;
+      tc->batches.WithMut([&](std::vector<WriteBatch*>& v) {
+        // Newest of the rest ends on top; the thread cache was empty.
+        for (std::size_t i = taken.size(); i-- > 1;) {
+          WriteBatch* x = taken[i];
+          BatchAccess::Transition(x, BatchState::kShardCached, BatchState::kThreadCached,
+                                  "BATCH-OWN", "a batch refilled from a shard was not cached there");
+          v.push_back(x);
+          moved_bytes += x->Capacity();
+        }
+      });
+      SetSize(tc->count, taken.size() - 1);
+      SetSize(tc->bytes, moved_bytes);
+    }
+    detail::Bump(tc->shard_hits);
+    detail::CountPerf(tc->perf_ctx, perf::Counter::kBatchCacheHits, options_.perf_aggregate);
+    return b;
+  }
+  // 3. Allocate.
+  b = BatchAccess::Allocate(core_);
+  detail::Bump(tc->misses);
+  detail::CountPerf(tc->perf_ctx, perf::Counter::kBatchCacheMisses, options_.perf_aggregate);
+  return b;
+}
+
+void BatchCache::Release(WriteBatch* b) {
+  TLSM_INVARIANT(b != nullptr, "MISUSE", "Release(nullptr)");
+  if (b == nullptr) return;
+  if (!Allocated(b)) {
+    // Never retain another cache's (or a standalone) batch.
+    TLSM_INVARIANT(false, "BATCH-ISO", "a batch was released to a BatchCache that did not allocate it");
+    return;
+  }
+  TLSM_INVARIANT(b->state() == BatchState::kHeld, "MISUSE",
+                 "a batch was released twice (it is already cached)");
+  auto* tc = static_cast<ThreadCache*>(EnsureLocalCache());
+  detail::Bump(tc->releases);
+  b->Clear();
+  const std::size_t cap = b->Capacity();
+  if (cap > options_.max_batch_bytes && !MutantIs(Mutant::batch_oversize_retained)) {
+    FreeBatch(b);  // grown too big: not worth keeping
+    detail::Bump(tc->frees);
+    return;
+  }
+  BatchAccess::Transition(b, BatchState::kHeld, BatchState::kThreadCached, "MISUSE",
+                          "a batch was released twice (it is already cached)");
+  const std::size_t capacity = options_.thread_capacity;
+  const bool bounded = !MutantIs(Mutant::batch_ignore_thread_capacity);
+  // Fast path: room in the thread cache (no lock, no allocation).
+  const bool fits = tc->batches.WithMut([&](std::vector<WriteBatch*>& v) {
+    if (v.size() >= capacity && bounded) return false;
+    v.push_back(b);
+    return true;
+  });
+  if (fits) {
+    SetSize(tc->count, tc->count.Load(Order::kRelaxed) + 1);
+    SetSize(tc->bytes, tc->bytes.Load(Order::kRelaxed) + cap);
+    return;
+  }
+  // Full: spill the oldest until `target` remain, then cache b (or, with
+  // capacity 0, send b to the shard too).
+  std::vector<WriteBatch*> spill;
+  std::size_t spill_bytes = 0;  // of batches that were in the thread cache
+  std::size_t new_count = 0;
+  bool cached_here = false;
+  tc->batches.WithMut([&](std::vector<WriteBatch*>& v) {
+    const std::size_t n = v.size() - std::min(options_.thread_target, v.size());
+    spill.assign(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n));
+    v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n));
+    for (WriteBatch* x : spill) spill_bytes += x->Capacity();
+    if (v.size() < capacity) {
+      v.push_back(b);
+      cached_here = true;
+    } else {
+      spill.push_back(b);
+    }
+    new_count = v.size();
+  });
+  SetSize(tc->count, new_count);
+  SetSize(tc->bytes, tc->bytes.Load(Order::kRelaxed) + (cached_here ? cap : 0) - spill_bytes);
+  if (spill.empty()) return;
+  const std::size_t spilled = spill.size();
+  bool pushed = false;
+  std::vector<WriteBatch*> overflow = detail::PushToShard(core_, tc->shard, std::move(spill), &pushed);
+  detail::Bump(tc->spills, spilled - overflow.size());
+  for (WriteBatch* x : overflow) FreeBatch(x);
+  detail::Bump(tc->frees, overflow.size());
+}
+
+void BatchCache::Close() {
+  if (column_ == nullptr) return;
+  // 1. Close the shards and free what they hold. A thread exiting from now
+  //    on frees its own batches instead of handing them back.
+  std::uint64_t freed = 0;
+  for (std::size_t i = 0; i < core_->num_shards; ++i) {
+    Shard& s = core_->shards[i];
+    s.mu.Lock();
+    s.closed.WithMut([](bool& c) { c = true; });
+    std::vector<WriteBatch*> all =
+        s.batches.WithMut([](std::vector<WriteBatch*>& v) { return std::move(v); });
+    s.batches.WithMut([](std::vector<WriteBatch*>& v) { v.clear(); });
+    s.bytes.WithMut([](std::size_t& n) { n = 0; });
+    s.mu.Unlock();
+    for (WriteBatch* b : all) {
+      BatchAccess::Transition(b, BatchState::kShardCached, BatchState::kShardCached, "BATCH-OWN",
+                              "a batch freed from a shard was not cached there");
+      FreeBatch(b);
+      ++freed;
+    }
+  }
+  detail::Totals t;
+  t.frees = freed;
+  core_->Retire(t);
+  // 2. Reclaim the column: the handler frees every live thread's cache here
+  //    (the shards are closed). A thread that exits concurrently and already
+  //    took its cache out of its slot frees it itself.
+  tls::ThreadLocalColumn* c = column_;
+  column_ = nullptr;
+  sync::Delete(c);
+}
+
+BatchCacheStats BatchCache::Stats() const {
+  struct Acc {
+    detail::Totals t;
+    std::size_t count = 0, bytes = 0, max_count = 0, threads = 0;
+  } acc;
+  BatchCacheStats s;
+  // Live thread caches (the visitor runs under the registry lock and takes
+  // no lock), then the retired totals and the shards, each under its lock.
+  if (column_ != nullptr) {
+    Column()->Fold(
+        [](void* v, void* a) {
+          auto* tc = static_cast<const ThreadCache*>(v);
+          auto* acc = static_cast<Acc*>(a);
+          acc->t += tc->Snapshot();
+          const std::size_t n = tc->count.Load(Order::kRelaxed);
+          acc->count += n;
+          acc->max_count = std::max(acc->max_count, n);
+          acc->bytes += tc->bytes.Load(Order::kRelaxed);
+          ++acc->threads;
+        },
+        &acc);
+  }
+  core_->mu.Lock();
+  acc.t += core_->retired.With([](const detail::Totals& r) { return r; });
+  core_->mu.Unlock();
+  s.thread_hits = acc.t.thread_hits;
+  s.shard_hits = acc.t.shard_hits;
+  s.hits = s.thread_hits + s.shard_hits;
+  s.misses = acc.t.misses;
+  s.allocations = acc.t.misses;
+  s.frees = acc.t.frees;
+  s.releases = acc.t.releases;
+  s.spills = acc.t.spills;
+  s.thread_cached = acc.count;
+  s.max_thread_cached = acc.max_count;
+  s.threads = acc.threads;
+  s.bytes_retained = acc.bytes;
+  for (std::size_t i = 0; i < core_->num_shards; ++i) {
+    Shard& sh = core_->shards[i];
+    sh.mu.Lock();
+    const std::size_t n =
+        sh.batches.With([](const std::vector<WriteBatch*>& v) { return v.size(); });
+    s.bytes_retained += sh.bytes.With([](std::size_t b) { return b; });
+    sh.mu.Unlock();
+    s.shard_cached += n;
+    s.max_shard_cached = std::max(s.max_shard_cached, n);
+  }
+  return s;
+}
+
+std::size_t BatchCache::ThreadCachedCount() const {
+  auto* tc = static_cast<const ThreadCache*>(LocalCache());
+  return tc == nullptr ? 0 : tc->batches.With([](const std::vector<WriteBatch*>& v) { return v.size(); });
+}
+
+int BatchCache::ThreadShard() const {
+  auto* tc = static_cast<const ThreadCache*>(LocalCache());
+  return tc == nullptr ? -1 : static_cast<int>(tc->shard);
+}
+
+std::vector<std::size_t> BatchCache::ShardSizes() const {
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < core_->num_shards; ++i) {
+    Shard& sh = core_->shards[i];
+    sh.mu.Lock();
+    out.push_back(sh.batches.With([](const std::vector<WriteBatch*>& v) { return v.size(); }));
+    sh.mu.Unlock();
+  }
+  return out;
+}
+
+}  // namespace batch
+TLSM_END

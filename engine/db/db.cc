@@ -1,0 +1,610 @@
+// engine/db/db.cc — the DB host. See db.h for the contract.
+//
+// Locks: DB::mu_ (the CF map, closed_) is taken before a CF's write_mu, never
+// after. A CF's write_mu serializes its writes, Flush, Install and drop; the
+// SuperVersion cache's own mutex is taken inside it. No matrix handler takes
+// any of these locks.
+//
+// Subsystems: the write path encodes into a batch::WriteBatch borrowed from
+// the DB's BatchCache (returned after it is applied); perf counters and
+// timers go to the calling thread's PerfContext (and the DB aggregate when
+// opted in). Both are owned by the DB object and torn down by its destructor
+// only, so a Close() racing in-flight calls never touches them.
+#include "engine/db/db.h"
+
+#include "engine/sync/mutant.h"
+
+TLSM_BEGIN
+namespace db {
+
+using sync::Mutant;
+using sync::MutantIs;
+using sync::Order;
+using version::AcquiredSv;
+using version::Lookup;
+using version::SuperVersion;
+
+namespace {
+class Lock {  // scoped sync::Mutex lock, this file only
+ public:
+  explicit Lock(sync::Mutex& mu, sync::Loc l = sync::Loc::current()) : mu_(mu) { mu_.Lock(l); }
+  ~Lock() { mu_.Unlock(); }
+  Lock(const Lock&) = delete;
+  Lock& operator=(const Lock&) = delete;
+
+ private:
+  sync::Mutex& mu_;
+};
+
+struct DbIdCounter {  // a distinct type: ProcessGlobal is per type
+  sync::Atomic<std::uint32_t> next{0};
+};
+std::uint32_t NextDbId() {
+  // relaxed: ids only need to be unique.
+  return sync::ProcessGlobal<DbIdCounter>().next.FetchAdd(1, Order::kRelaxed) + 1;
+}
+}  // namespace
+
+namespace detail {
+
+enum CfState : int { kLive = 0, kDropped = 1, kClosed = 2 };
+
+class CfData {
+ public:
+  CfData(std::uint32_t db_id, std::uint32_t id, std::string name, std::string db_name,
+         const Options& o)
+      : db_id(db_id), id(id), name(std::move(name)), db_name(std::move(db_name)),
+        options(o), cache(db_id, id) {
+    Lock l(write_mu);
+    mem_.WithMut([](version::MemTable*& m) { m = sync::New<version::MemTable>(); });
+    InstallNewLocked();
+  }
+  ~CfData() {
+    cache.Shutdown();
+    mem_.WithMut([](version::MemTable*& m) {
+      version::UnrefAndMaybeDelete(m);
+      m = nullptr;
+    });
+    imm_.WithMut([](std::vector<version::ImmMemTable*>& v) {
+      for (auto* t : v) version::UnrefAndMaybeDelete(t);
+      v.clear();
+    });
+  }
+
+  void Ref() { refs_.FetchAdd(1, Order::kRelaxed); }  // relaxed: from an owned ref
+  void Unref() {
+    // acq_rel: the thread that frees sees every other owner's accesses.
+    if (refs_.FetchSub(1, Order::kAcqRel) == 1) sync::Delete(this);
+  }
+
+  CfState state() const { return static_cast<CfState>(state_.Load(Order::kAcquire)); }
+  Status StateStatus(CfState s) const {
+    if (s == kDropped) return Status::Dropped("column family '" + name + "' was dropped");
+    return Status::Closed("DB '" + db_name + "' is closed (column family '" + name + "')");
+  }
+
+  // Marks the CF dropped/closed and releases every cached SuperVersion.
+  void Drop(CfState s) {
+    Lock l(write_mu);
+    if (state_.Load(Order::kRelaxed) != kLive) return;  // relaxed: under write_mu
+    state_.Store(s, Order::kRelease);
+    cache.Shutdown();
+  }
+
+  // REQUIRES: write_mu held and state live.
+  void ApplyLocked(std::string_view key, const std::string_view* value) {
+    TLSM_INVARIANT(write_mu.HeldByMe(), "MISUSE", "REQUIRES: CF write mutex held");
+    const std::uint64_t seq = last_seq.Load(Order::kRelaxed) + 1;  // relaxed: writer
+    std::string v;
+    if (value != nullptr) v.assign(value->data(), value->size());
+    mem_.With([&](version::MemTable* m) { m->Add(seq, key, value ? &v : nullptr); });
+    // release: a reader that sees seq also sees the entry (it was published
+    // first, and its SuperVersion reached the reader through the cache).
+    last_seq.Store(seq, Order::kRelease);
+  }
+
+  // REQUIRES: write_mu held.
+  bool MaybeAutoFlushLocked() {
+    if (options.memtable_max_entries == 0) return false;
+    if (mem_.With([](version::MemTable* m) { return m->Count(); }) >=
+        options.memtable_max_entries) {
+      return FlushLocked();
+    }
+    return false;
+  }
+
+  // REQUIRES: write_mu held. Seals the active memtable, installs a new SV.
+  // Returns false when there was nothing to seal.
+  bool FlushLocked() {
+    TLSM_INVARIANT(write_mu.HeldByMe(), "MISUSE", "REQUIRES: CF write mutex held");
+    version::MemTable* old = mem_.With([](version::MemTable* m) { return m; });
+    if (old->Count() == 0) return false;  // nothing to seal
+    auto* sealed = sync::New<version::ImmMemTable>(old->Snapshot());
+    imm_.WithMut([&](std::vector<version::ImmMemTable*>& v) {
+      v.insert(v.begin(), sealed);
+      if (v.size() > std::max<std::size_t>(1, options.max_immutable_memtables)) {
+        std::map<std::string, version::Entry, std::less<>> merged;
+        for (auto* t : v) t->MergeOlderInto(&merged);  // newest first
+        for (auto* t : v) version::UnrefAndMaybeDelete(t);
+        v.assign(1, sync::New<version::ImmMemTable>(std::move(merged)));
+      }
+    });
+    version::UnrefAndMaybeDelete(old);  // our reference; SVs keep theirs
+    mem_.WithMut([](version::MemTable*& m) { m = sync::New<version::MemTable>(); });
+    InstallNewLocked();
+    return true;
+  }
+
+  // REQUIRES: write_mu held.
+  void InstallNewLocked() {
+    const std::uint64_t v = next_version_.WithMut([](std::uint64_t& n) { return ++n; });
+    version::MemTable* m = mem_.With([](version::MemTable* p) { return p; });
+    m->Ref();
+    std::vector<version::ImmMemTable*> imm =
+        imm_.With([](const std::vector<version::ImmMemTable*>& x) { return x; });
+    for (auto* t : imm) t->Ref();
+    cache.Install(sync::New<SuperVersion>(version::SuperVersionMeta{v, db_id, id}, m,
+                                          std::move(imm)));
+  }
+
+  std::size_t ImmCountLocked() const {
+    return imm_.With([](const auto& v) { return v.size(); });
+  }
+  std::size_t MemCountLocked() const {
+    return mem_.With([](version::MemTable* m) { return m->Count(); });
+  }
+
+  const std::uint32_t db_id;
+  const std::uint32_t id;
+  const std::string name;
+  const std::string db_name;
+  const Options options;
+  sync::Mutex write_mu;  // serializes writes, flush, install, drop
+  sync::Atomic<std::uint64_t> last_seq{0};  // written under write_mu
+  version::SuperVersionCache cache;
+
+ private:
+  sync::Atomic<int> refs_{1};
+  sync::Atomic<int> state_{kLive};                        // written under write_mu
+  sync::Cell<version::MemTable*> mem_{nullptr};           // under write_mu (+1 ref)
+  sync::Cell<std::vector<version::ImmMemTable*>> imm_;    // under write_mu (+1 ref each)
+  sync::Cell<std::uint64_t> next_version_{std::uint64_t{0}};  // under write_mu
+};
+
+}  // namespace detail
+
+using detail::CfData;
+
+// ---- ColumnFamily ----------------------------------------------------------
+
+ColumnFamily::ColumnFamily(CfData* cf) : cf_(cf) {
+  if (cf_ != nullptr) cf_->Ref();
+}
+ColumnFamily::ColumnFamily(const ColumnFamily& o) : cf_(o.cf_) {
+  if (cf_ != nullptr) cf_->Ref();
+}
+ColumnFamily::~ColumnFamily() {
+  if (cf_ != nullptr) cf_->Unref();
+}
+const std::string& ColumnFamily::name() const { return cf_->name; }
+std::uint32_t ColumnFamily::id() const { return cf_->id; }
+std::uint32_t ColumnFamily::db_id() const { return cf_->db_id; }
+
+// ---- PinnedView ------------------------------------------------------------
+
+PinnedView::PinnedView(PinnedView&& o) noexcept
+    : cf_(o.cf_), a_(o.a_), snapshot_(o.snapshot_), thread_(o.thread_) {
+  o.cf_ = nullptr;
+  o.a_ = AcquiredSv{};
+}
+
+PinnedView& PinnedView::operator=(PinnedView&& o) noexcept {
+  if (this != &o) {
+    Release();
+    cf_ = o.cf_;
+    a_ = o.a_;
+    snapshot_ = o.snapshot_;
+    thread_ = o.thread_;
+    o.cf_ = nullptr;
+    o.a_ = AcquiredSv{};
+  }
+  return *this;
+}
+
+Status PinnedView::Get(std::string_view key, std::string* value) const {
+  if (!valid()) return Status::InvalidArgument("PinnedView is empty");
+  switch (a_.sv->Get(key, snapshot_, value)) {
+    case Lookup::kFound: return Status::OK();
+    default: return Status::NotFound(std::string(key));
+  }
+}
+
+std::uint64_t PinnedView::version() const { return valid() ? a_.sv->version() : 0; }
+std::uint32_t PinnedView::db_id() const { return valid() ? a_.sv->db_id() : 0; }
+std::uint32_t PinnedView::cf_id() const { return valid() ? a_.sv->cf_id() : 0; }
+
+void PinnedView::Release() {
+  if (cf_ == nullptr) return;
+  TLSM_INVARIANT(thread_ == sync::CurrentThreadToken(), "MISUSE",
+                 "a PinnedView was released on another thread than the one that pinned it");
+  cf_->cache.Return(a_);
+  a_ = AcquiredSv{};
+  cf_->Unref();
+  cf_ = nullptr;
+}
+
+// ---- DB --------------------------------------------------------------------
+
+namespace {
+perf::PerfAggregate* MakeAggregate(const Options& o) {
+  return o.perf_aggregate ? sync::New<perf::PerfAggregate>() : nullptr;
+}
+batch::BatchCache* MakeBatchCache(const Options& o, perf::PerfAggregate* agg) {
+  if (!o.use_batch_cache) return nullptr;
+  batch::BatchCacheOptions bo = o.batch_cache;
+  bo.perf_aggregate = agg;
+  return sync::New<batch::BatchCache>(bo);
+}
+}  // namespace
+
+DB::DB(std::string name, Options options)
+    : id_(NextDbId()),
+      name_(std::move(name)),
+      options_(options),
+      perf_agg_(MakeAggregate(options_)),
+      batches_(MakeBatchCache(options_, perf_agg_)) {
+  Status s = CreateColumnFamily(kDefaultColumnFamily);
+  (void)s;
+}
+
+DB::~DB() {
+  Close();
+  if (batches_ != nullptr) {
+    batches_->Close();
+    sync::Delete(batches_);
+  }
+  if (perf_agg_ != nullptr) sync::Delete(perf_agg_);
+}
+
+perf::PerfSnapshot DB::PerfTotals() const {
+  return perf_agg_ != nullptr ? perf_agg_->Totals() : perf::PerfSnapshot{};
+}
+
+batch::BatchCacheStats DB::BatchStats() const {
+  return batches_ != nullptr ? batches_->Stats() : batch::BatchCacheStats{};
+}
+
+bool DB::closed() const { return closed_.Load(Order::kAcquire); }
+
+Status DB::ClosedStatus() const { return Status::Closed("DB '" + name_ + "' is closed"); }
+
+Status DB::Close() {
+  std::map<std::string, CfData*, std::less<>> cfs;
+  {
+    Lock l(mu_);
+    if (closed_.Load(Order::kRelaxed)) return Status::OK();  // relaxed: under mu_
+    closed_.Store(true, Order::kRelease);
+    cfs_.WithMut([&](auto& m) { cfs.swap(m); });
+  }
+  // Outside mu_: each drop takes that CF's write mutex (waits for a writer
+  // inside it, never for readers).
+  for (auto& [n, cf] : cfs) {
+    cf->Drop(detail::kClosed);
+    cf->Unref();
+  }
+  return Status::OK();
+}
+
+Status DB::CreateColumnFamily(std::string_view name, ColumnFamily* out) {
+  if (name.empty()) return Status::InvalidArgument("empty column family name");
+  CfData* cf = nullptr;
+  {
+    Lock l(mu_);
+    if (closed_.Load(Order::kRelaxed)) return ClosedStatus();  // relaxed: under mu_
+    const bool exists = cfs_.With([&](const auto& m) { return m.count(name) != 0; });
+    if (exists) {
+      return Status::InvalidArgument("column family '" + std::string(name) +
+                                     "' already exists in DB '" + name_ + "'");
+    }
+    const std::uint32_t cf_id = next_cf_id_.WithMut([](std::uint32_t& n) { return n++; });
+    cf = sync::New<CfData>(id_, cf_id, std::string(name), name_, options_);
+    cfs_.WithMut([&](auto& m) { m.emplace(std::string(name), cf); });
+    if (out != nullptr) *out = ColumnFamily(cf);
+  }
+  return Status::OK();
+}
+
+Status DB::DropColumnFamily(std::string_view name) {
+  CfData* cf = nullptr;
+  {
+    Lock l(mu_);
+    if (closed_.Load(Order::kRelaxed)) return ClosedStatus();  // relaxed: under mu_
+    if (name == kDefaultColumnFamily) {
+      return Status::InvalidArgument("the default column family cannot be dropped");
+    }
+    cfs_.WithMut([&](auto& m) {
+      auto it = m.find(name);
+      if (it == m.end()) return;
+      cf = it->second;
+      m.erase(it);
+    });
+  }
+  if (cf == nullptr) {
+    return Status::InvalidArgument("unknown column family '" + std::string(name) +
+                                   "' in DB '" + name_ + "'");
+  }
+  cf->Drop(detail::kDropped);
+  cf->Unref();
+  return Status::OK();
+}
+
+Status DB::GetColumnFamily(std::string_view name, ColumnFamily* out) const {
+  Lock l(mu_);
+  if (closed_.Load(Order::kRelaxed)) return ClosedStatus();  // relaxed: under mu_
+  CfData* cf = cfs_.With([&](const auto& m) -> CfData* {
+    auto it = m.find(name);
+    return it == m.end() ? nullptr : it->second;
+  });
+  if (cf == nullptr) {
+    return Status::InvalidArgument("unknown column family '" + std::string(name) +
+                                   "' in DB '" + name_ + "'");
+  }
+  *out = ColumnFamily(cf);
+  return Status::OK();
+}
+
+ColumnFamily DB::DefaultColumnFamily() const {
+  ColumnFamily cf;
+  Status s = GetColumnFamily(kDefaultColumnFamily, &cf);
+  (void)s;
+  return cf;
+}
+
+std::vector<std::string> DB::ListColumnFamilies() const {
+  Lock l(mu_);
+  std::vector<std::string> out;
+  cfs_.With([&](const auto& m) {
+    for (const auto& [n, cf] : m) out.push_back(n);
+  });
+  return out;
+}
+
+Status DB::Check(const ColumnFamily& cf) const {
+  if (!cf.valid()) return Status::InvalidArgument("invalid column family handle");
+  if (cf.data()->db_id != id_) {
+    return Status::InvalidArgument("column family '" + cf.name() +
+                                   "' belongs to another DB than '" + name_ + "'");
+  }
+  if (closed_.Load(Order::kAcquire)) return ClosedStatus();
+  return Status::OK();
+}
+
+namespace {
+// Borrows a batch from the DB's cache (or uses a standalone one) for one call.
+class BorrowedBatch {
+ public:
+  explicit BorrowedBatch(batch::BatchCache* cache)
+      : cache_(cache), b_(cache != nullptr ? cache->Acquire() : &own_) {}
+  ~BorrowedBatch() {
+    if (cache_ != nullptr) cache_->Release(b_);
+  }
+  BorrowedBatch(const BorrowedBatch&) = delete;
+  BorrowedBatch& operator=(const BorrowedBatch&) = delete;
+  batch::WriteBatch* operator->() { return b_; }
+  const batch::WriteBatch& operator*() const { return *b_; }
+
+ private:
+  batch::BatchCache* const cache_;
+  batch::WriteBatch own_;
+  batch::WriteBatch* const b_;
+};
+}  // namespace
+
+Status DB::WriteOne(const ColumnFamily& cf, std::string_view key, const std::string_view* value) {
+  Status s = Check(cf);
+  if (!s.ok()) return s;
+  BorrowedBatch b(batches_);
+  if (value != nullptr) {
+    b->Put(cf.id(), key, *value);
+  } else {
+    b->Delete(cf.id(), key);
+  }
+  return WriteImpl(*b, {cf.data()});
+}
+
+Status DB::Put(const ColumnFamily& cf, std::string_view key, std::string_view value) {
+  return WriteOne(cf, key, &value);
+}
+
+Status DB::Delete(const ColumnFamily& cf, std::string_view key) {
+  return WriteOne(cf, key, nullptr);
+}
+
+Status DB::Write(const WriteBatch& batch) {
+  std::vector<CfData*> cfs;
+  for (const auto& op : batch.ops()) {
+    Status s = Check(op.cf);
+    if (!s.ok()) return s;
+    if (std::find(cfs.begin(), cfs.end(), op.cf.data()) == cfs.end()) {
+      cfs.push_back(op.cf.data());
+    }
+  }
+  if (cfs.empty()) return Status::OK();
+  BorrowedBatch b(batches_);
+  for (const auto& op : batch.ops()) {
+    if (op.value) {
+      b->Put(op.cf.id(), op.key, *op.value);
+    } else {
+      b->Delete(op.cf.id(), op.key);
+    }
+  }
+  return WriteImpl(*b, std::move(cfs));
+}
+
+Status DB::WriteImpl(const batch::WriteBatch& b, std::vector<CfData*> cfs) {
+  perf::PerfTimer timer(perf::Timer::kWriteNanos, perf_agg_);
+  // Lock every involved CF in id order (ids are unique within a DB).
+  std::sort(cfs.begin(), cfs.end(), [](CfData* x, CfData* y) { return x->id < y->id; });
+  for (CfData* cf : cfs) cf->write_mu.Lock();
+  Status result;
+  for (CfData* cf : cfs) {
+    const auto st = cf->state();
+    if (st != detail::kLive) {
+      result = cf->StateStatus(st);
+      break;
+    }
+  }
+  std::uint64_t puts = 0, deletes = 0, flushes = 0;
+  if (result.ok()) {
+    for (const batch::WriteOp& op : b) {
+      CfData* cf = nullptr;
+      for (CfData* c : cfs)
+        if (c->id == op.cf) cf = c;
+      TLSM_INVARIANT(cf != nullptr, "MISUSE", "a batch op names a column family not locked");
+      if (op.type == batch::OpType::kPut) {
+        cf->ApplyLocked(op.key, &op.value);
+        ++puts;
+      } else {
+        cf->ApplyLocked(op.key, nullptr);
+        ++deletes;
+      }
+    }
+    for (CfData* cf : cfs) flushes += cf->MaybeAutoFlushLocked() ? 1 : 0;
+  }
+  for (auto it = cfs.rbegin(); it != cfs.rend(); ++it) (*it)->write_mu.Unlock();
+  if (result.ok()) {
+    perf::PerfCount(perf::Counter::kWrites, 1, perf_agg_);
+    perf::PerfCount(perf::Counter::kWriteBytes, b.ByteSize(), perf_agg_);
+    if (puts != 0) perf::PerfCount(perf::Counter::kPuts, puts, perf_agg_);
+    if (deletes != 0) perf::PerfCount(perf::Counter::kDeletes, deletes, perf_agg_);
+    if (flushes != 0) perf::PerfCount(perf::Counter::kFlushes, flushes, perf_agg_);
+  }
+  return result;
+}
+
+Status DB::Get(const ColumnFamily& handle, std::string_view key, std::string* value) {
+  Status s = Check(handle);
+  if (!s.ok()) return s;
+  CfData* cf = handle.data();
+  ColumnFamily other;  // mutant sv_acquire_wrong_cf only
+  if constexpr (MutantIs(Mutant::sv_acquire_wrong_cf)) {
+    // Injected: read through the next CF's cache (if there is one).
+    Lock l(mu_);
+    cfs_.With([&](const auto& m) {
+      for (const auto& [n, c] : m)
+        if (c != cf && c->id == cf->id + 1) other = ColumnFamily(c);
+    });
+    if (other.valid()) cf = other.data();
+  }
+  perf::PerfTimer timer(perf::Timer::kGetNanos, perf_agg_);
+  // One context lookup for the counters of this call.
+  perf::PerfContext* const ctx = perf::GetPerfContext();
+  auto count = [&](perf::Counter c) {
+    if (perf_agg_ != nullptr) {
+      perf::PerfCount(c, 1, perf_agg_);
+    } else {
+      ctx->Add(c, 1);
+    }
+  };
+  count(perf::Counter::kGets);
+  version::SuperVersionCache& cache = cf->cache;
+  AcquiredSv a;
+  if (cf->options.use_sv_cache) {
+    a = cache.Acquire();
+    count(a.hit ? perf::Counter::kSvCacheHits : perf::Counter::kSvCacheMisses);
+    if (a.invalidated) count(perf::Counter::kSvInvalidations);
+  } else {
+    a = AcquiredSv{cache.RefCurrent(), /*cached=*/false, /*hit=*/false};
+  }
+  if (!a) {
+    const auto st = cf->state();
+    return cf->StateStatus(st == detail::kLive ? detail::kDropped : st);
+  }
+  TLSM_INVARIANT(a.sv->db_id() == handle.db_id() && a.sv->cf_id() == handle.id(), "SV-ISO",
+                 "Get acquired a SuperVersion of another (DB, CF)");
+  // acquire: after the SuperVersion, so the snapshot covers every entry the
+  // SuperVersion's sealed tables hold.
+  const std::uint64_t snapshot = cf->last_seq.Load(Order::kAcquire);
+  const Lookup r = a.sv->Get(key, snapshot, value);
+  if (cf->options.use_sv_cache) {
+    cache.Return(a);
+  } else {
+    version::ReleaseSuperVersion(a.sv);
+  }
+  if (r == Lookup::kFound) return Status::OK();
+  return Status::NotFound("key '" + std::string(key) + "' in column family '" +
+                          handle.name() + "'");
+}
+
+Status DB::Flush(const ColumnFamily& handle) {
+  Status s = Check(handle);
+  if (!s.ok()) return s;
+  CfData* cf = handle.data();
+  Lock l(cf->write_mu);
+  const auto st = cf->state();
+  if (st != detail::kLive) return cf->StateStatus(st);
+  perf::PerfTimer timer(perf::Timer::kFlushNanos, perf_agg_);
+  if (cf->FlushLocked()) perf::PerfCount(perf::Counter::kFlushes, 1, perf_agg_);
+  return Status::OK();
+}
+
+Status DB::Pin(const ColumnFamily& handle, PinnedView* out) {
+  Status s = Check(handle);
+  if (!s.ok()) return s;
+  CfData* cf = handle.data();
+  AcquiredSv a = cf->cache.Acquire();
+  if (!a) {
+    const auto st = cf->state();
+    return cf->StateStatus(st == detail::kLive ? detail::kDropped : st);
+  }
+  PinnedView v;
+  cf->Ref();
+  v.cf_ = cf;
+  v.a_ = a;
+  v.snapshot_ = cf->last_seq.Load(Order::kAcquire);  // acquire: as in Get
+  v.thread_ = sync::CurrentThreadToken();
+  *out = std::move(v);
+  return Status::OK();
+}
+
+Status DB::Describe(const ColumnFamily& handle, CfInfo* out) {
+  Status s = Check(handle);
+  if (!s.ok()) return s;
+  CfData* cf = handle.data();
+  Lock l(cf->write_mu);
+  out->name = cf->name;
+  out->id = cf->id;
+  out->version = cf->cache.CurrentVersion();
+  out->last_sequence = cf->last_seq.Load(Order::kRelaxed);  // relaxed: under write_mu
+  out->mem_entries = cf->MemCountLocked();
+  out->immutable_memtables = cf->ImmCountLocked();
+  out->cache = cf->cache.Stats();
+  out->slots = cf->cache.Census();
+  return Status::OK();
+}
+
+namespace {
+template <class F>
+Status WithCf(const DB& db, std::string_view name, F&& f) {
+  ColumnFamily cf;
+  Status s = db.GetColumnFamily(name, &cf);
+  if (!s.ok()) return s;
+  return f(cf);
+}
+}  // namespace
+
+Status DB::Put(std::string_view cf, std::string_view key, std::string_view value) {
+  return WithCf(*this, cf, [&](const ColumnFamily& h) { return Put(h, key, value); });
+}
+Status DB::Delete(std::string_view cf, std::string_view key) {
+  return WithCf(*this, cf, [&](const ColumnFamily& h) { return Delete(h, key); });
+}
+Status DB::Get(std::string_view cf, std::string_view key, std::string* value) {
+  return WithCf(*this, cf, [&](const ColumnFamily& h) { return Get(h, key, value); });
+}
+Status DB::Flush(std::string_view cf) {
+  return WithCf(*this, cf, [&](const ColumnFamily& h) { return Flush(h); });
+}
+
+}  // namespace db
+TLSM_END

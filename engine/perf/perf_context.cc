@@ -1,0 +1,294 @@
+// engine/perf/perf_context.cc — per-thread contexts, dumps, the aggregate.
+#include "engine/perf/perf_context.h"
+
+#include "engine/perf/perf_aggregate.h"
+#include "engine/sync/mutant.h"
+
+TLSM_BEGIN
+namespace perf {
+
+using sync::Mutant;
+using sync::MutantIs;
+using sync::Order;
+
+namespace detail {
+
+// Gates. The injected perf_gate_below_level mutant lets the cache counters
+// tick at kCounts instead of kDetailedCounts.
+constexpr PerfLevel kCacheGate = MutantIs(Mutant::perf_gate_below_level)
+                                     ? PerfLevel::kCounts
+                                     : PerfLevel::kDetailedCounts;
+const PerfLevel kCounterLevel[kNumCounters] = {
+    PerfLevel::kCounts,  // gets
+    PerfLevel::kCounts,  // puts
+    PerfLevel::kCounts,  // deletes
+    PerfLevel::kCounts,  // writes
+    PerfLevel::kCounts,  // write_bytes
+    PerfLevel::kCounts,  // flushes
+    kCacheGate,          // sv_cache_hits
+    kCacheGate,          // sv_cache_misses
+    kCacheGate,          // sv_invalidations
+    kCacheGate,          // batch_cache_hits
+    kCacheGate,          // batch_cache_misses
+};
+const PerfLevel kTimerLevel[kNumTimers] = {
+    PerfLevel::kTimings, PerfLevel::kTimings, PerfLevel::kTimings, PerfLevel::kTimings};
+
+struct SharedContext {  // the perf_shared_context mutant's one context
+  PerfContext ctx;
+};
+
+void DestroyContext(void* ctx, void*) { sync::Delete(static_cast<PerfContext*>(ctx)); }
+
+PerfContext* CreateContext() {
+  if constexpr (MutantIs(Mutant::perf_shared_context)) {
+    // Injected: every thread gets the same process-wide context.
+    return &sync::ProcessGlobal<SharedContext>().ctx;
+  }
+  PerfContext* c = sync::New<PerfContext>();
+  // The slot was null (GetPerfContext checked): no handler runs here.
+  ContextSlots().Reset(c);
+  return c;
+}
+
+// The aggregate's shared state: retired totals, refcounted. References: the
+// PerfAggregate object, and one per live block.
+struct AggregateCore {
+  sync::Atomic<std::int64_t> refs{1};
+  sync::Mutex mu;
+  sync::Cell<PerfSnapshot> retired;  // under mu
+  sync::Cell<std::size_t> live{std::size_t{0}};  // blocks alive; under mu
+
+  void Ref() {
+    // relaxed: the caller already holds a reference.
+    refs.FetchAdd(1, Order::kRelaxed);
+  }
+  void Unref() {
+    // acq_rel: the last owner must see every other owner's writes.
+    if (refs.FetchSub(1, Order::kAcqRel) == 1) sync::Delete(this);
+  }
+};
+
+namespace {
+// Column handler: a thread exited (or the aggregate was destroyed) with a
+// block in its slot: fold it into the retired totals, free it.
+void RetireBlock(void* v, void* arg) {
+  auto* block = static_cast<PerfBlock*>(v);
+  auto* core = static_cast<AggregateCore*>(arg);
+  PerfSnapshot s;
+  block->AddTo(&s);
+  {
+    core->mu.Lock();
+    if constexpr (!MutantIs(Mutant::perf_sum_drops_exited)) {
+      core->retired.WithMut([&](PerfSnapshot& r) { r += s; });
+    }
+    core->live.WithMut([](std::size_t& n) { --n; });
+    core->mu.Unlock();
+  }
+  sync::Delete(block);
+  core->Unref();
+}
+}  // namespace
+
+}  // namespace detail
+
+void WarmUp() {
+  (void)detail::ContextSlots();
+  if constexpr (MutantIs(Mutant::perf_shared_context)) {
+    (void)sync::ProcessGlobal<detail::SharedContext>();
+  }
+}
+
+const char* CounterName(Counter c) {
+  static const char* const kNames[kNumCounters] = {
+      "gets",          "puts",          "deletes",          "writes",
+      "write_bytes",   "flushes",       "sv_cache_hits",    "sv_cache_misses",
+      "sv_invalidations", "batch_cache_hits", "batch_cache_misses"};
+  return kNames[static_cast<std::size_t>(c)];
+}
+
+const char* TimerName(Timer t) {
+  static const char* const kNames[kNumTimers] = {"get_nanos", "write_nanos", "flush_nanos",
+                                                 "batch_acquire_nanos"};
+  return kNames[static_cast<std::size_t>(t)];
+}
+
+const char* LevelName(PerfLevel l) {
+  switch (l) {
+    case PerfLevel::kDisabled: return "disabled";
+    case PerfLevel::kCounts: return "counts";
+    case PerfLevel::kDetailedCounts: return "detailed_counts";
+    case PerfLevel::kTimings: return "timings";
+  }
+  return "?";
+}
+
+PerfSnapshot& PerfSnapshot::operator+=(const PerfSnapshot& o) {
+  for (std::size_t i = 0; i < kNumCounters; ++i) counters[i] += o.counters[i];
+  for (std::size_t i = 0; i < kNumTimers; ++i) {
+    timer_nanos[i] += o.timer_nanos[i];
+    timer_count[i] += o.timer_count[i];
+  }
+  return *this;
+}
+
+bool PerfSnapshot::operator==(const PerfSnapshot& o) const {
+  for (std::size_t i = 0; i < kNumCounters; ++i)
+    if (counters[i] != o.counters[i]) return false;
+  for (std::size_t i = 0; i < kNumTimers; ++i)
+    if (timer_nanos[i] != o.timer_nanos[i] || timer_count[i] != o.timer_count[i]) return false;
+  return true;
+}
+
+std::string PerfSnapshot::ToString(bool exclude_zero) const {
+  std::string out;
+  auto add = [&](const std::string& item) {
+    if (!out.empty()) out += ", ";
+    out += item;
+  };
+  for (std::size_t i = 0; i < kNumCounters; ++i) {
+    if (exclude_zero && counters[i] == 0) continue;
+    add(std::string(CounterName(static_cast<Counter>(i))) + " = " +
+        std::to_string(counters[i]));
+  }
+  for (std::size_t i = 0; i < kNumTimers; ++i) {
+    if (exclude_zero && timer_count[i] == 0) continue;
+    add(std::string(TimerName(static_cast<Timer>(i))) + " = " +
+        std::to_string(timer_nanos[i]) + " (" + std::to_string(timer_count[i]) + " scopes)");
+  }
+  return out;
+}
+
+std::string PerfSnapshot::ToJson() const {
+  // Keys are fixed identifiers and values are integers: no escaping needed.
+  std::string out = "{\"counters\":{";
+  for (std::size_t i = 0; i < kNumCounters; ++i) {
+    if (i) out += ",";
+    out += "\"";
+    out += CounterName(static_cast<Counter>(i));
+    out += "\":" + std::to_string(counters[i]);
+  }
+  out += "},\"timers\":{";
+  for (std::size_t i = 0; i < kNumTimers; ++i) {
+    if (i) out += ",";
+    out += "\"";
+    out += TimerName(static_cast<Timer>(i));
+    out += "\":{\"nanos\":" + std::to_string(timer_nanos[i]) +
+           ",\"count\":" + std::to_string(timer_count[i]) + "}";
+  }
+  out += "}}";
+  return out;
+}
+
+void PerfBlock::Clear() {
+  for (auto& a : counters) a.Store(0, Order::kRelaxed);
+  for (auto& a : timer_nanos) a.Store(0, Order::kRelaxed);
+  for (auto& a : timer_count) a.Store(0, Order::kRelaxed);
+}
+
+void PerfBlock::AddTo(PerfSnapshot* out) const {
+  // relaxed: the owner is the only writer; a reader takes any recent value
+  // (Fold and the exit hand-off order them when it matters).
+  for (std::size_t i = 0; i < kNumCounters; ++i)
+    out->counters[i] += counters[i].Load(Order::kRelaxed);
+  for (std::size_t i = 0; i < kNumTimers; ++i) {
+    out->timer_nanos[i] += timer_nanos[i].Load(Order::kRelaxed);
+    out->timer_count[i] += timer_count[i].Load(Order::kRelaxed);
+  }
+}
+
+PerfSnapshot PerfContext::Snapshot() const {
+  PerfSnapshot s;
+  block_.AddTo(&s);
+  return s;
+}
+
+std::string PerfContext::ToString(bool exclude_zero) const {
+  return std::string("level = ") + LevelName(level()) + "; " + Snapshot().ToString(exclude_zero);
+}
+
+std::string PerfContext::ToJson() const {
+  std::string s = Snapshot().ToJson();
+  // {"level":"counts", ...the snapshot's members...}
+  return std::string("{\"level\":\"") + LevelName(level()) + "\"," + s.substr(1);
+}
+
+void PerfCount(Counter c, std::uint64_t n, PerfAggregate* agg) {
+  PerfContext* ctx = GetPerfContext();
+  if (!ctx->Enabled(c)) return;
+  ctx->block().Add(c, n);
+  if (agg != nullptr) agg->Add(c, n);
+}
+
+void PerfTimer::Stop() {
+  if (!running_) return;
+  running_ = false;
+  const std::uint64_t elapsed = NowNanos() - start_;
+  ctx_->block().AddTime(timer_, elapsed);
+  if (agg_ != nullptr) agg_->AddTime(timer_, elapsed);
+}
+
+// ---- PerfAggregate ----
+
+PerfAggregate::PerfAggregate()
+    : core_(sync::New<detail::AggregateCore>()),
+      column_(sync::New<tls::ThreadLocalColumn>(
+          tls::UnrefHandler{&detail::RetireBlock, core_})) {
+  WarmUp();  // PerfCount with an aggregate uses the context column too
+}
+
+PerfAggregate::~PerfAggregate() {
+  // Reclaim: live blocks are retired by the handler on this thread; blocks
+  // of threads exiting right now are retired by them (they hold a core ref).
+  sync::Delete(column_);
+  if constexpr (MutantIs(Mutant::perf_aggregate_core_unrefcounted)) {
+    sync::Delete(core_);  // injected: ignores the exiting threads' references
+    return;
+  }
+  core_->Unref();
+}
+
+PerfBlock* PerfAggregate::CreateBlock() {
+  auto* b = sync::New<PerfBlock>();
+  core_->Ref();  // the block's reference, dropped by RetireBlock
+  core_->mu.Lock();
+  core_->live.WithMut([](std::size_t& n) { ++n; });
+  core_->mu.Unlock();
+  column_->Reset(b);  // the slot was null: no handler
+  return b;
+}
+
+PerfSnapshot PerfAggregate::Totals() const {
+  PerfSnapshot s;
+  // core mu held across the Fold and the retired read, so a thread exiting
+  // meanwhile is counted at most once: its handler (which takes mu) retires
+  // the block either before (the Fold no longer sees it) or after us (the
+  // Fold saw it). Lock order: core mu, then the registry lock; handlers run
+  // without the registry lock, and the visitor takes no lock.
+  core_->mu.Lock();
+  column_->Fold(
+      [](void* v, void* a) {
+        static_cast<PerfBlock*>(v)->AddTo(static_cast<PerfSnapshot*>(a));
+      },
+      &s);
+  s += core_->retired.With([](const PerfSnapshot& x) { return x; });
+  core_->mu.Unlock();
+  return s;
+}
+
+PerfSnapshot PerfAggregate::Retired() const {
+  core_->mu.Lock();
+  PerfSnapshot r = core_->retired.With([](const PerfSnapshot& x) { return x; });
+  core_->mu.Unlock();
+  return r;
+}
+
+std::size_t PerfAggregate::LiveThreads() const {
+  core_->mu.Lock();
+  std::size_t n = core_->live.With([](std::size_t x) { return x; });
+  core_->mu.Unlock();
+  return n;
+}
+
+}  // namespace perf
+TLSM_END

@@ -1,0 +1,204 @@
+// engine/version/super_version_cache.cc — see the header for the protocol.
+#include "engine/version/super_version_cache.h"
+
+#include "engine/sync/mutant.h"
+
+TLSM_BEGIN
+namespace version {
+
+using sync::Mutant;
+using sync::MutantIs;
+using sync::Order;
+
+namespace {
+// Two distinct addresses that are never dereferenced.
+alignas(16) char g_sentinels[2];
+
+class Lock {  // scoped sync::Mutex lock, this file only
+ public:
+  explicit Lock(sync::Mutex& mu, sync::Loc l = sync::Loc::current()) : mu_(mu) { mu_.Lock(l); }
+  ~Lock() { mu_.Unlock(); }
+  Lock(const Lock&) = delete;
+  Lock& operator=(const Lock&) = delete;
+
+ private:
+  sync::Mutex& mu_;
+};
+}  // namespace
+
+SuperVersion* InUseSentinel() { return reinterpret_cast<SuperVersion*>(&g_sentinels[0]); }
+SuperVersion* ObsoleteSentinel() { return reinterpret_cast<SuperVersion*>(&g_sentinels[1]); }
+
+void SuperVersionCache::SlotUnref(SuperVersion* sv) {
+  // Thread exit or column reclaim. The value already left its slot, so this
+  // may be the last reference (an installer may have released the current
+  // one after the exiting thread collected its row): free it here. No lock.
+  if (sv == nullptr || IsSentinel(sv)) return;
+  ReleaseSuperVersion(sv);
+}
+
+SuperVersionCache::SuperVersionCache(std::uint32_t db_id, std::uint32_t cf_id)
+    : db_id_(db_id), cf_id_(cf_id), slots_(&SuperVersionCache::SlotUnref) {}
+
+SuperVersionCache::~SuperVersionCache() {
+  Shutdown();
+  // slots_ is reclaimed next: its handler releases whatever a slot still
+  // holds (nothing but sentinels in a correct build).
+}
+
+AcquiredSv SuperVersionCache::Acquire() {
+  SuperVersion* got = slots_.Swap(InUseSentinel());
+  if (got != nullptr && !IsSentinel(got)) {
+    return AcquiredSv{got, /*cached=*/true, /*hit=*/true};
+  }
+  if (got == InUseSentinel()) {
+    // Nested acquire: the outer one owns the slot's reference. Take a plain
+    // reference and leave the slot in use for the outer Return.
+    nested_.FetchAdd(1, Order::kRelaxed);  // relaxed: a statistic
+    return AcquiredSv{RefCurrent(), /*cached=*/false, /*hit=*/false};
+  }
+  // Null (first use) or obsolete (scraped by an install): take a new ref.
+  misses_.FetchAdd(1, Order::kRelaxed);  // relaxed: a statistic
+  SuperVersion* sv = RefCurrent();
+  if (sv == nullptr) {
+    // Shut down: put back what was there, so no slot is left in use.
+    SuperVersion* expected = InUseSentinel();
+    slots_.CompareAndSwap(expected, got);
+    return AcquiredSv{};
+  }
+  AcquiredSv a{sv, /*cached=*/true, /*hit=*/false};
+  a.invalidated = got == ObsoleteSentinel();
+  return a;
+}
+
+void SuperVersionCache::Return(AcquiredSv a) {
+  if (a.sv == nullptr) return;
+  if (a.cached) {
+    if constexpr (MutantIs(Mutant::sv_return_store_not_cas)) {
+      // Injected: overwrites whatever an installer put there.
+      slots_.Swap(a.sv);
+      return;
+    }
+    // Only a still-current SuperVersion goes back. Without this check, two
+    // overlapping acquires released out of order (A acquires v1; an install
+    // scrapes; B re-takes the slot for v2; A returns first) would let A's CAS
+    // find B's in-use mark and cache the stale v1. If an install happened
+    // after A's acquire, this thread's later Swap saw its scrape, so the
+    // acquire load below sees the newer version. An install that lands
+    // between this check and the CAS scrapes the slot: the CAS fails, or the
+    // scrape collects what it stored.
+    const bool still_current =
+        MutantIs(Mutant::sv_return_skips_version_check) ||
+        a.sv->version() == current_version_.Load(Order::kAcquire);
+    SuperVersion* expected = InUseSentinel();
+    if (still_current && slots_.CompareAndSwap(expected, a.sv)) return;
+    // An installer scraped the slot to kObsolete (and a nested acquire may
+    // since have cached a newer SuperVersion there): our reference is no
+    // longer the slot's; drop it.
+  }
+  ReleaseSuperVersion(a.sv);
+}
+
+SuperVersion* SuperVersionCache::RefCurrent() {
+  Lock l(mu_);
+  // relaxed: current_ is only written under mu_, which we hold.
+  SuperVersion* sv = current_.Load(Order::kRelaxed);
+  if (sv != nullptr) sv->Ref();
+  return sv;
+}
+
+std::uint64_t SuperVersionCache::CurrentVersion() const {
+  return current_version_.Load(Order::kAcquire);
+}
+
+bool SuperVersionCache::IsShutDown() const { return shut_down_.Load(Order::kAcquire); }
+
+void SuperVersionCache::Install(SuperVersion* sv) {
+  TLSM_INVARIANT(sv != nullptr && !IsSentinel(sv), "MISUSE", "Install of a null SuperVersion");
+  TLSM_INVARIANT(sv->db_id() == db_id_ && sv->cf_id() == cf_id_, "SV-ISO",
+                 "Install of another (DB, CF)'s SuperVersion");
+  Lock l(mu_);
+  if (shut_down_.Load(Order::kRelaxed)) {  // relaxed: written under mu_
+    // A dropped CF takes no new SuperVersions; the caller's ref goes.
+    ReleaseSuperVersion(sv);
+    return;
+  }
+  SuperVersion* old = current_.Load(Order::kRelaxed);  // relaxed: under mu_
+  TLSM_INVARIANT(old == nullptr || sv->version() > old->version(), "SV-FRESH",
+                 "Install of a version not newer than the current one");
+  // release: lock-free readers of the version number see the new one.
+  current_.Store(sv, Order::kRelease);
+  current_version_.Store(sv->version(), Order::kRelease);
+  installs_.FetchAdd(1, Order::kRelaxed);  // relaxed: a statistic
+  ScrapeAndRelease(old);
+}
+
+void SuperVersionCache::ScrapeAndRelease(SuperVersion* old) {
+  TLSM_INVARIANT(mu_.HeldByMe(), "MISUSE", "REQUIRES: cache mutex held");
+  if constexpr (MutantIs(Mutant::sv_release_old_before_scrape)) {
+    // Injected: the current reference goes first; a slot may now hold the
+    // last reference of `old`.
+    if (old != nullptr) ReleaseSuperVersion(old);
+    old = nullptr;
+  }
+  std::vector<SuperVersion*> scraped;
+  const bool scrape = !MutantIs(Mutant::sv_install_without_scrape) &&
+                      !(MutantIs(Mutant::sv_drop_without_scrape) &&
+                        shut_down_.Load(Order::kRelaxed));
+  if (scrape) slots_.Scrape(&scraped, ObsoleteSentinel());
+  for (SuperVersion* p : scraped) {
+    if (IsSentinel(p)) continue;  // in use by its thread, or already obsolete
+    invalidations_.FetchAdd(1, Order::kRelaxed);  // relaxed: a statistic
+    if constexpr (MutantIs(Mutant::sv_scrape_ref_not_released)) continue;
+    if (!MutantIs(Mutant::sv_release_old_before_scrape)) {
+      TLSM_INVARIANT(p == old, "SV-STALE",
+                     "a slot held a SuperVersion other than the current one");
+    }
+    if (ReleaseSuperVersion(p)) {
+      TLSM_INVARIANT(false, "SV-REFS", "a slot held the last reference of a SuperVersion");
+    }
+    if constexpr (MutantIs(Mutant::sv_scrape_ref_released_twice)) ReleaseSuperVersion(p);
+  }
+  // Only now may the old current reference go: no slot holds `old` any more.
+  if (old != nullptr) ReleaseSuperVersion(old);
+}
+
+void SuperVersionCache::Shutdown() {
+  Lock l(mu_);
+  if (shut_down_.Load(Order::kRelaxed)) return;  // relaxed: under mu_
+  shut_down_.Store(true, Order::kRelease);
+  SuperVersion* old = current_.Load(Order::kRelaxed);
+  current_.Store(nullptr, Order::kRelease);
+  current_version_.Store(0, Order::kRelease);
+  ScrapeAndRelease(old);
+}
+
+SlotCensus SuperVersionCache::Census() {
+  Lock l(mu_);
+  SuperVersion* cur = current_.Load(Order::kRelaxed);  // relaxed: under mu_
+  SlotCensus c;
+  slots_.Fold([&](SuperVersion* v) {
+    if (v == InUseSentinel()) {
+      ++c.in_use;
+    } else if (v == ObsoleteSentinel()) {
+      ++c.obsolete;
+    } else if (v == cur) {
+      ++c.current;
+    } else {
+      ++c.stale;
+    }
+  });
+  return c;
+}
+
+CacheStats SuperVersionCache::Stats() const {
+  CacheStats s;
+  s.misses = misses_.Load(Order::kRelaxed);  // relaxed: statistics
+  s.nested = nested_.Load(Order::kRelaxed);
+  s.installs = installs_.Load(Order::kRelaxed);
+  s.invalidations = invalidations_.Load(Order::kRelaxed);
+  return s;
+}
+
+}  // namespace version
+TLSM_END

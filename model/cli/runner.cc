@@ -1,0 +1,243 @@
+// model/cli/runner.cc — forked, progress-reporting scenario runs.
+#include "model/cli/runner.h"
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace tlsm_cli {
+namespace {
+
+using tlsm_model::RunConfig;
+using tlsm_model::RunResult;
+using tlsm_model::ScenarioInfo;
+namespace fs = std::filesystem;
+
+double Now() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+struct ProgressState {
+  ProgressOptions opt;
+  double started = 0;
+  double last_print = 0;
+  bool printed = false;
+};
+
+// Runs inside the simulation (from the harness's per-execution hook): it must
+// not allocate, or Relacy's replaced operator new would record the allocation
+// in the execution and change its course. Fixed buffers and snprintf only.
+void Human(double s, char* buf, std::size_t n) {
+  if (s < 60) std::snprintf(buf, n, "%.1fs", s);
+  else std::snprintf(buf, n, "%dm%02ds", static_cast<int>(s) / 60, static_cast<int>(s) % 60);
+}
+
+void PrintProgress(std::uint64_t done, void* arg) {
+  auto* st = static_cast<ProgressState*>(arg);
+  const double now = Now();
+  const double elapsed = now - st->started;
+  if (elapsed < 1.0 || now - st->last_print < 0.25) return;
+  st->last_print = now;
+  st->printed = true;
+  const double rate = done / elapsed;
+  char line[512];
+  int len = std::snprintf(line, sizeof line, "  %s: %llu", st->opt.label.c_str(),
+                          static_cast<unsigned long long>(done));
+  auto append = [&](const char* fmt, auto... a) {
+    if (len >= 0 && static_cast<std::size_t>(len) < sizeof line)
+      len += std::snprintf(line + len, sizeof line - len, fmt, a...);
+  };
+  if (st->opt.total != 0) {
+    append(st->opt.total_is_cap ? " (cap %llu)" : "/%llu",
+           static_cast<unsigned long long>(st->opt.total));
+  }
+  char el[32];
+  Human(elapsed, el, sizeof el);
+  append(" executions, %.0f/s, %s elapsed", rate, el);
+  double left = -1;
+  if (st->opt.total != 0 && rate > 0 && done <= st->opt.total) left = (st->opt.total - done) / rate;
+  if (st->opt.time_budget_s > 0) {
+    const double budget_left = st->opt.time_budget_s - elapsed;
+    if (left < 0 || budget_left < left) left = budget_left < 0 ? 0 : budget_left;
+  }
+  if (left >= 0) {
+    char lf[32];
+    Human(left, lf, sizeof lf);
+    append(st->opt.total_is_cap ? ", at most %s left" : ", about %s left", lf);
+  }
+  std::fprintf(stderr, "\r\033[K%s", line);
+  std::fflush(stderr);
+}
+
+void EndProgress(ProgressState* st) {
+  if (st->printed) {
+    std::fprintf(stderr, "\r\033[K");
+    std::fflush(stderr);
+  }
+}
+
+nlohmann::json ToJson(const RunResult& r) {
+  return {{"failed", r.failed},         {"budget_hit", r.budget_hit},
+          {"invariant", r.invariant},   {"message", r.message},
+          {"iterations", r.iterations}, {"failing_iteration", r.failing_iteration},
+          {"final_state", r.final_state}, {"captured", r.captured},
+          {"shard_done", r.shard_done}, {"seconds", r.seconds}};
+}
+
+RunResult FromJson(const nlohmann::json& j) {
+  RunResult r;
+  r.failed = j.at("failed");
+  r.budget_hit = j.at("budget_hit");
+  r.invariant = j.at("invariant");
+  r.message = j.at("message");
+  r.iterations = j.at("iterations");
+  r.failing_iteration = j.at("failing_iteration");
+  r.final_state = j.at("final_state");
+  r.captured = j.at("captured");
+  r.shard_done = j.at("shard_done");
+  r.seconds = j.at("seconds");
+  return r;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string TempPath(const char* what) {
+  static int counter = 0;
+  return (fs::temp_directory_path() /
+          ("tlsm-" + std::to_string(getpid()) + "-" + std::to_string(++counter) + "." + what))
+      .string();
+}
+
+}  // namespace
+
+Outcome RunIsolated(const ScenarioInfo& info, RunConfig cfg, const ProgressOptions& popt,
+                    bool fork_child) {
+  Outcome out;
+  const std::string hist = TempPath("history");
+  cfg.history_path = hist;
+  ProgressState pst;
+  pst.opt = popt;
+  pst.started = Now();
+  if (popt.enabled) {
+    cfg.progress = &PrintProgress;
+    cfg.progress_arg = &pst;
+  }
+  if (!fork_child) {
+    try {
+      out.result = info.run(cfg);
+    } catch (const std::exception& e) {
+      out.harness_error = true;
+      out.error = std::string("the scenario threw: ") + e.what();
+    }
+    EndProgress(&pst);
+  } else {
+    const std::string child_out = TempPath("stdout");
+    int fds[2];
+    if (pipe(fds) != 0) {
+      out.harness_error = true;
+      out.error = std::string("pipe: ") + std::strerror(errno);
+      return out;
+    }
+    std::fflush(stdout);
+    std::fflush(stderr);
+    const pid_t pid = fork();
+    if (pid < 0) {
+      out.harness_error = true;
+      out.error = std::string("fork: ") + std::strerror(errno);
+      return out;
+    }
+    if (pid == 0) {
+      // Child: Relacy prints internal assertion failures on stdout.
+      close(fds[0]);
+      const int fd = open(child_out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      if (fd >= 0) dup2(fd, 1);
+      std::string text;
+      try {
+        const RunResult r = info.run(cfg);
+        text = ToJson(r).dump();
+      } catch (const std::exception& e) {
+        text = nlohmann::json{{"exception", e.what()}}.dump();
+      }
+      EndProgress(&pst);
+      std::size_t off = 0;
+      while (off < text.size()) {
+        const ssize_t n = write(fds[1], text.data() + off, text.size() - off);
+        if (n <= 0) break;
+        off += static_cast<std::size_t>(n);
+      }
+      close(fds[1]);
+      std::fflush(stdout);
+      _exit(0);
+    }
+    close(fds[1]);
+    std::string text;
+    char buf[4096];
+    for (;;) {
+      const ssize_t n = read(fds[0], buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      text.append(buf, static_cast<std::size_t>(n));
+    }
+    close(fds[0]);
+    int status = 0;
+    struct rusage usage {};
+    while (wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
+    }
+    out.cpu_seconds = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 +
+                      usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+    const std::string child_text = ReadFile(child_out);
+    std::error_code ec;
+    fs::remove(child_out, ec);
+    bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && !text.empty();
+    if (ok) {
+      try {
+        const auto j = nlohmann::json::parse(text);
+        if (j.contains("exception")) {
+          out.harness_error = true;
+          out.error = "the scenario threw: " + j["exception"].get<std::string>();
+          std::error_code ec2;
+          fs::remove(hist, ec2);
+          return out;
+        }
+        out.result = FromJson(j);
+      } catch (const std::exception& e) {
+        ok = false;
+      }
+    }
+    if (!ok) {
+      if (pst.opt.enabled) std::fprintf(stderr, "\r\033[K");
+      out.harness_error = true;
+      if (WIFSIGNALED(status)) {
+        out.error = std::string("the simulation died with signal ") + strsignal(WTERMSIG(status));
+      } else {
+        out.error = "the simulation exited with status " + std::to_string(WEXITSTATUS(status));
+      }
+      std::string t = child_text;
+      while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.pop_back();
+      if (!t.empty()) out.error += " (Relacy said: " + t + ")";
+    }
+  }
+  if (out.result.failed || out.result.captured) out.history = ReadFile(hist);
+  std::error_code ec;
+  fs::remove(hist, ec);
+  return out;
+}
+
+}  // namespace tlsm_cli

@@ -1,0 +1,38 @@
+// model/cli/runner.h — runs one scenario search, isolated in a child process.
+//
+// Relacy aborts the process on an internal assertion (for example when a
+// replay does not follow the recorded interleaving: a nondeterministic test
+// or a state from another build). Running every search in a forked child
+// turns such an abort, or any crash, into a reported harness error instead
+// of killing tlsm.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "model/harness/scenario.h"
+
+namespace tlsm_cli {
+
+struct ProgressOptions {
+  bool enabled = false;            // stderr is a tty, or --progress
+  std::string label;               // "sv.readers_vs_install random"
+  std::uint64_t total = 0;         // executions expected (0 = unknown)
+  bool total_is_cap = false;       // total is a cap, not a known size
+  double time_budget_s = 0;
+};
+
+struct Outcome {
+  tlsm_model::RunResult result;
+  bool harness_error = false;      // the child crashed or aborted
+  std::string error;               // what happened (with Relacy's output)
+  std::string history;             // Relacy's raw history (failed or captured)
+  double cpu_seconds = 0;          // CPU time of the child (forked runs only)
+};
+
+// Runs info.run(cfg) in a child process (fork=false: in this process).
+// cfg.history_path is managed here.
+Outcome RunIsolated(const tlsm_model::ScenarioInfo& info, tlsm_model::RunConfig cfg,
+                    const ProgressOptions& progress, bool fork_child = true);
+
+}  // namespace tlsm_cli

@@ -1,0 +1,72 @@
+// properties/batch/worker.h — a real thread that runs one task at a time for
+// the test thread (shared by the batch and perf property tests).
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <type_traits>
+
+namespace tlsm_prop {
+
+class Worker {
+ public:
+  Worker() : thread_([this] { Loop(); }) {}
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+  ~Worker() { Exit(); }
+
+  template <class F>
+  auto Call(F&& f) -> decltype(f()) {
+    using R = decltype(f());
+    if constexpr (std::is_void_v<R>) {
+      Post([&] { f(); });
+    } else {
+      std::optional<R> r;
+      Post([&] { r.emplace(f()); });
+      return std::move(*r);
+    }
+  }
+  // Ends the thread and waits: its thread-exit handlers have run on return.
+  void Exit() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      quit_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void Post(std::function<void()> f) {
+    std::unique_lock<std::mutex> l(mu_);
+    task_ = std::move(f);
+    cv_.notify_all();
+    cv_.wait(l, [&] { return !task_; });
+  }
+  void Loop() {
+    std::unique_lock<std::mutex> l(mu_);
+    for (;;) {
+      cv_.wait(l, [&] { return task_ || quit_; });
+      if (task_) {
+        l.unlock();
+        task_();
+        l.lock();
+        task_ = nullptr;
+        cv_.notify_all();
+        continue;
+      }
+      return;
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::function<void()> task_;
+  bool quit_ = false;
+  std::thread thread_;  // last: starts after the fields above exist
+};
+
+}  // namespace tlsm_prop

@@ -1,0 +1,376 @@
+// tests/cli/tlsm_cli_test.cc — end-to-end tests of tlsm.
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "model/cli/token.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct CliRun {
+  int rc = -1;
+  std::string out;  // stdout + stderr
+};
+
+CliRun Tlsm(const std::string& args) {
+  const std::string cmd = std::string(TLSM_BIN) + " " + args + " 2>&1";
+  CliRun r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return r;
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  const int status = pclose(p);
+  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+fs::path TempDir(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / ("tlsm_cli_test-" + std::to_string(getpid())) / name;
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+// The history part of a replay's output.
+std::string HistoryOf(const std::string& out) {
+  const std::size_t p = out.find("interleaving (");
+  if (p == std::string::npos) return "";
+  std::string h = out.substr(p);
+  const std::size_t end = h.find("\nwrote ");
+  if (end != std::string::npos) h = h.substr(0, end);
+  return h;
+}
+
+class BrokenCheck : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new fs::path(TempDir("broken"));
+    run_ = new CliRun(Tlsm("check selftest.broken --results " + dir_->string()));
+    artifact_ = new json();
+    const fs::path a = *dir_ / "selftest.broken.failure.json";
+    if (fs::exists(a)) *artifact_ = json::parse(ReadFile(a));
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    delete run_;
+    delete artifact_;
+  }
+  static fs::path* dir_;
+  static CliRun* run_;
+  static json* artifact_;
+};
+fs::path* BrokenCheck::dir_ = nullptr;
+CliRun* BrokenCheck::run_ = nullptr;
+json* BrokenCheck::artifact_ = nullptr;
+
+TEST(TlsmList, ShowsEveryScenarioWithInvariantsAndThreads) {
+  const CliRun r = Tlsm("list");
+  EXPECT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("selftest.broken"), std::string::npos);
+  EXPECT_NE(r.out.find("tls.exit_vs_reclaim"), std::string::npos);
+  const CliRun j = Tlsm("list --json");
+  ASSERT_EQ(j.rc, 0) << j.out;
+  const json list = json::parse(j.out);
+  ASSERT_TRUE(list.is_array());
+  bool broken = false;
+  for (const auto& s : list) {
+    EXPECT_FALSE(s.at("name").get<std::string>().empty());
+    EXPECT_FALSE(s.at("invariants").empty()) << s.dump();
+    EXPECT_GT(s.at("threads").get<unsigned>(), 0u);
+    if (s["name"] == "selftest.broken") broken = s["selftest"].get<bool>();
+  }
+  EXPECT_TRUE(broken);
+}
+
+TEST(TlsmCheck, PassingScenarioExitsZeroWithSummary) {
+  const fs::path dir = TempDir("ok");
+  const CliRun r = Tlsm("check selftest.ok --results " + dir.string());
+  EXPECT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("summary"), std::string::npos);
+  EXPECT_NE(r.out.find("all 1 scenario passed"), std::string::npos) << r.out;
+  const json s = json::parse(ReadFile(dir / "summary.json"));
+  ASSERT_EQ(s["rows"].size(), 3u);  // random, bounded, exhaustive
+  for (const auto& row : s["rows"]) EXPECT_FALSE(row["bug"].get<bool>());
+  EXPECT_EQ(s["rows"][2]["result"], "pass (complete)");
+  EXPECT_FALSE(fs::exists(dir / "selftest.ok.failure.json"));
+}
+
+TEST(TlsmCheck, DefaultSelectionSkipsSelftests) {
+  const CliRun r = Tlsm("check --search random --iterations 1 --no-determinism-check --results " +
+                     TempDir("default").string());
+  EXPECT_EQ(r.out.find("selftest."), std::string::npos) << r.out;
+}
+
+TEST(TlsmCheck, BadUsageExitsTwo) {
+  for (const char* args : {"check --bogus", "check no.such.scenario", "check --search sideways",
+                           "check --shard 2/2", "check --shard x", "check --iterations -1",
+                           "check --seed 1e3", "check --time-budget soon", "frobnicate", ""}) {
+    const CliRun r = Tlsm(args);
+    EXPECT_EQ(r.rc, 2) << args << "\n" << r.out;
+    EXPECT_FALSE(r.out.empty()) << args;
+  }
+  EXPECT_NE(Tlsm("check no.such.scenario").out.find("no scenario matches 'no.such.scenario'"),
+            std::string::npos);
+}
+
+TEST_F(BrokenCheck, ExitsOneWithTokenAndArtifact) {
+  EXPECT_EQ(run_->rc, 1) << run_->out;
+  EXPECT_NE(run_->out.find("FAIL selftest.broken: SELFTEST"), std::string::npos) << run_->out;
+  EXPECT_NE(run_->out.find(" replay tlsm1:"), std::string::npos);
+  ASSERT_TRUE(artifact_->contains("token")) << run_->out;
+  EXPECT_EQ((*artifact_)["invariant"], "SELFTEST");
+  EXPECT_EQ((*artifact_)["scenario"], "selftest.broken");
+  EXPECT_NE((*artifact_)["replay_command"].get<std::string>().find("replay tlsm1:"),
+            std::string::npos);
+  EXPECT_GE((*artifact_)["failing_step"].get<int>(), 0);
+  EXPECT_TRUE(fs::exists(*dir_ / "selftest.broken.failure.html"));
+}
+
+TEST_F(BrokenCheck, MinimalCounterexampleNeedsOnePreemption) {
+  ASSERT_TRUE(artifact_->contains("minimal")) << artifact_->dump(2);
+  const json& m = (*artifact_)["minimal"];
+  ASSERT_TRUE(m.contains("token")) << m.dump(2);
+  EXPECT_EQ(m["bound"], 1);  // a lost update needs one preemption; bound 0 cannot
+  EXPECT_TRUE(m["proven_minimal"].get<bool>());
+}
+
+TEST_F(BrokenCheck, ReplayReproducesTheHistoryByteIdentically) {
+  const std::string token = (*artifact_)["token"];
+  const CliRun a = Tlsm("replay " + token);
+  const CliRun b = Tlsm("replay " + token);
+  EXPECT_EQ(a.rc, 1) << a.out;
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_EQ(HistoryOf(a.out), (*artifact_)["history_text"].get<std::string>());
+  // The artifact file itself replays too, and so does its minimal token.
+  const CliRun f = Tlsm("replay " + (*dir_ / "selftest.broken.failure.json").string());
+  EXPECT_EQ(f.out, a.out);
+  const CliRun m = Tlsm("replay " + (*artifact_)["minimal"]["token"].get<std::string>());
+  EXPECT_EQ(m.rc, 1);
+  EXPECT_EQ(HistoryOf(m.out), (*artifact_)["minimal"]["history_text"].get<std::string>());
+  // Addresses are labels, not raw hex.
+  EXPECT_EQ(HistoryOf(a.out).find("0x"), std::string::npos);
+  EXPECT_NE(HistoryOf(a.out).find("@1"), std::string::npos);
+}
+
+TEST_F(BrokenCheck, StaleOrDamagedTokensExitTwo) {
+  const std::string token = (*artifact_)["token"];
+  tlsm_cli::Token t;
+  std::string err;
+  ASSERT_TRUE(tlsm_cli::DecodeToken(token, &t, &err)) << err;
+
+  tlsm_cli::Token other_mutant = t;
+  other_mutant.build_id = "m3-000000000000";
+  other_mutant.mutant = "tls_exit_skips_handler";
+  CliRun r = Tlsm("replay " + tlsm_cli::EncodeToken(other_mutant));
+  EXPECT_EQ(r.rc, 2) << r.out;
+  EXPECT_NE(r.out.find("stale token"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("mutant tls_exit_skips_handler"), std::string::npos) << r.out;
+
+  tlsm_cli::Token changed = t;
+  changed.build_id = "m0-000000000000";
+  r = Tlsm("replay " + tlsm_cli::EncodeToken(changed));
+  EXPECT_EQ(r.rc, 2) << r.out;
+  EXPECT_NE(r.out.find("sources changed"), std::string::npos) << r.out;
+
+  tlsm_cli::Token unknown = t;
+  unknown.scenario = "no.such.scenario";
+  r = Tlsm("replay " + tlsm_cli::EncodeToken(unknown));
+  EXPECT_EQ(r.rc, 2) << r.out;
+  EXPECT_NE(r.out.find("no.such.scenario"), std::string::npos) << r.out;
+
+  // The minimal token carries a tree state; moved to a 3-thread scenario it
+  // must be refused, not replayed.
+  tlsm_cli::Token moved;
+  ASSERT_TRUE(tlsm_cli::DecodeToken((*artifact_)["minimal"]["token"], &moved, &err));
+  moved.scenario = "tls.exit_vs_reclaim";
+  r = Tlsm("replay " + tlsm_cli::EncodeToken(moved));
+  EXPECT_EQ(r.rc, 2) << r.out;
+
+  for (const std::string bad : {token.substr(0, token.size() / 2), token.substr(0, token.size() - 1),
+                                token + "x", std::string("tlsm1:") + "AAAA.00000000",
+                                std::string("tlsm9:abc"), std::string("hello")}) {
+    r = Tlsm("replay '" + bad + "'");
+    EXPECT_EQ(r.rc, 2) << bad << "\n" << r.out;
+    EXPECT_NE(r.out.find("tlsm replay: "), std::string::npos) << r.out;
+  }
+  // A flipped character in the body fails the checksum.
+  std::string flipped = token;
+  flipped[10] = flipped[10] == 'A' ? 'B' : 'A';
+  r = Tlsm("replay " + flipped);
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.out.find("checksum"), std::string::npos) << r.out;
+}
+
+// Tags that must be balanced in the page.
+bool WellFormed(const std::string& html, std::string* why) {
+  std::vector<std::string> stack;
+  for (std::size_t i = 0; (i = html.find('<', i)) != std::string::npos;) {
+    const std::size_t end = html.find('>', i);
+    if (end == std::string::npos) {
+      *why = "unterminated tag";
+      return false;
+    }
+    std::string tag = html.substr(i + 1, end - i - 1);
+    i = end + 1;
+    if (tag.empty() || tag[0] == '!') continue;
+    const bool closing = tag[0] == '/';
+    if (closing) tag = tag.substr(1);
+    tag = tag.substr(0, tag.find_first_of(" \t\n"));
+    if (tag == "meta" || tag == "br") continue;
+    if (!closing) {
+      stack.push_back(tag);
+    } else if (stack.empty() || stack.back() != tag) {
+      *why = "</" + tag + "> does not close <" + (stack.empty() ? "" : stack.back()) + ">";
+      return false;
+    } else {
+      stack.pop_back();
+    }
+  }
+  if (!stack.empty()) *why = "unclosed <" + stack.back() + ">";
+  return stack.empty();
+}
+
+TEST_F(BrokenCheck, HtmlReportIsWellFormedAndHighlightsTheFailure) {
+  const fs::path out = *dir_ / "replay.html";
+  const CliRun r = Tlsm("replay " + (*artifact_)["token"].get<std::string>() + " --html " + out.string());
+  EXPECT_EQ(r.rc, 1) << r.out;
+  const std::string html = ReadFile(out);
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(html.find("class=\"fail\" id=\"fail\""), std::string::npos);
+  EXPECT_NE(html.find("<th class=\"t1\">thread 1</th>"), std::string::npos);
+  EXPECT_EQ(html.find("http"), std::string::npos);  // self-contained
+  std::string why;
+  EXPECT_TRUE(WellFormed(html, &why)) << why;
+}
+
+TEST(TlsmTrace, PrintsOneExecutionDeterministically) {
+  const CliRun a = Tlsm("trace selftest.ok --seed 7");
+  EXPECT_EQ(a.rc, 0) << a.out;
+  EXPECT_NE(a.out.find("interleaving ("), std::string::npos) << a.out;
+  EXPECT_EQ(Tlsm("trace selftest.ok --seed 7").out, a.out);
+  EXPECT_EQ(Tlsm("trace no.such").rc, 2);
+}
+
+TEST(TlsmCheck, ProgressOnRequestForLongRuns) {
+  // ~2 s of selftest.ok executions: long enough for the progress line.
+  const CliRun r = Tlsm("check selftest.ok --search random --iterations 1500000 --progress "
+                        "--no-determinism-check --results " + TempDir("progress").string());
+  EXPECT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("selftest.ok random: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("/1500000 executions, "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" left"), std::string::npos) << r.out;
+  const CliRun quiet = Tlsm("check selftest.ok --search random --iterations 1000 --results " +
+                            TempDir("quiet").string());
+  EXPECT_EQ(quiet.out.find("executions, "), std::string::npos) << quiet.out;  // not a tty
+}
+
+TEST(TlsmCheck, ExpectBug) {
+  const fs::path dir = TempDir("expect");
+  EXPECT_EQ(Tlsm("check selftest.broken --expect-bug --no-minimise --results " + dir.string()).rc, 0);
+  EXPECT_EQ(Tlsm("check selftest.ok --search random --expect-bug --results " + dir.string()).rc, 1);
+}
+
+TEST(TlsmCheck, NondeterminismIsAHarnessError) {
+  const CliRun r = Tlsm("check selftest.nondeterministic --search random --iterations 10 --results " +
+                     TempDir("nondet").string());
+  EXPECT_EQ(r.rc, 3) << r.out;
+  EXPECT_NE(r.out.find("HARNESS ERROR"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("nondeterminism"), std::string::npos) << r.out;
+}
+
+json Summary(const fs::path& dir, const std::string& suffix) {
+  return json::parse(ReadFile(dir / ("summary" + suffix + ".json")));
+}
+
+TEST(TlsmShard, RandomShardsAreContiguousSlicesOfOneRun) {
+  const fs::path dir = TempDir("shard_random");
+  const std::string base = "check selftest.ok --search random --seed 100 --iterations 1001 --results " + dir.string();
+  ASSERT_EQ(Tlsm(base).rc, 0);
+  const json whole = Summary(dir, "")["rows"][0];
+  EXPECT_EQ(whole["first_execution"], 100);
+  EXPECT_EQ(whole["executions"], 1001);
+  std::uint64_t next = 100, total = 0;
+  for (int i = 0; i < 3; ++i) {
+    const std::string sh = std::to_string(i) + "/3";
+    ASSERT_EQ(Tlsm(base + " --shard " + sh).rc, 0);
+    const json row = Summary(dir, ".shard-" + std::to_string(i) + "-of-3")["rows"][0];
+    EXPECT_EQ(row["first_execution"].get<std::uint64_t>(), next) << sh;
+    next += row["executions"].get<std::uint64_t>();
+    total += row["executions"].get<std::uint64_t>();
+  }
+  EXPECT_EQ(total, 1001u);
+}
+
+TEST(TlsmShard, TreeShardsPartitionTheExhaustiveSearch) {
+  const fs::path dir = TempDir("shard_tree");
+  const std::string base = "check selftest.ok --search exhaustive --iterations 0 --results " + dir.string();
+  ASSERT_EQ(Tlsm(base).rc, 0);
+  const json whole = Summary(dir, "")["rows"][0];
+  ASSERT_EQ(whole["result"], "pass (complete)");
+  for (int n : {2, 3}) {
+    std::uint64_t total = 0;
+    for (int i = 0; i < n; ++i) {
+      const CliRun r = Tlsm(base + " --shard " + std::to_string(i) + "/" + std::to_string(n));
+      ASSERT_EQ(r.rc, 0) << r.out;
+      const json row =
+          Summary(dir, ".shard-" + std::to_string(i) + "-of-" + std::to_string(n))["rows"][0];
+      total += row["executions"].get<std::uint64_t>();
+    }
+    EXPECT_EQ(total, whole["executions"].get<std::uint64_t>()) << n << " shards";
+  }
+}
+
+TEST(TlsmShard, ShardsFindTheBugInTheirSlice) {
+  // selftest.broken fails early in random search; one of two shards of the
+  // first executions must find it, with a token that replays.
+  const fs::path dir = TempDir("shard_bug");
+  int bugs = 0;
+  for (int i = 0; i < 2; ++i) {
+    const CliRun r = Tlsm("check selftest.broken --search exhaustive --no-minimise --shard " +
+                       std::to_string(i) + "/2 --results " + dir.string());
+    EXPECT_TRUE(r.rc == 0 || r.rc == 1) << r.out;
+    if (r.rc == 1) {
+      ++bugs;
+      const json a = json::parse(ReadFile(dir / ("selftest.broken.failure.shard-" +
+                                                 std::to_string(i) + "-of-2.json")));
+      EXPECT_EQ(Tlsm("replay " + a["token"].get<std::string>()).rc, 1);
+    }
+  }
+  EXPECT_EQ(bugs, 2);  // the lost update is reachable whichever thread starts
+}
+
+TEST(TlsmToken, Base64RoundTrip) {
+  for (const std::string& s : std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
+    std::string back;
+    ASSERT_TRUE(tlsm_cli::Base64UrlDecode(tlsm_cli::Base64UrlEncode(s), &back));
+    EXPECT_EQ(back, s);
+  }
+  tlsm_cli::Token t{"s.x", "bounded", 2, "m0-abc", "", "SV-SAFE", "5 6 2 0 0 300 1 1 "};
+  tlsm_cli::Token u;
+  std::string err;
+  ASSERT_TRUE(tlsm_cli::DecodeToken(tlsm_cli::EncodeToken(t), &u, &err)) << err;
+  EXPECT_EQ(u.state, t.state);
+  EXPECT_EQ(u.scenario, t.scenario);
+  EXPECT_EQ(u.bound, 2u);
+}
+
+}  // namespace

@@ -216,10 +216,6 @@ BatchCache::BatchCache(BatchCacheOptions options)
 
 BatchCache::~BatchCache() {
   Close();
-  if constexpr (MutantIs(Mutant::batch_close_drops_core_ref_early)) {
-    sync::Delete(core_);  // injected: ignores the thread caches' references
-    return;
-  }
   core_->Unref();
 }
 

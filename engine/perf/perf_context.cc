@@ -241,10 +241,6 @@ PerfAggregate::~PerfAggregate() {
   // Reclaim: live blocks are retired by the handler on this thread; blocks
   // of threads exiting right now are retired by them (they hold a core ref).
   sync::Delete(column_);
-  if constexpr (MutantIs(Mutant::perf_aggregate_core_unrefcounted)) {
-    sync::Delete(core_);  // injected: ignores the exiting threads' references
-    return;
-  }
   core_->Unref();
 }
 

@@ -189,13 +189,9 @@ inline PerfContext* GetPerfContext() {
 inline void SetPerfLevel(PerfLevel l) { GetPerfContext()->SetLevel(l); }
 inline PerfLevel GetPerfLevel() { return GetPerfContext()->level(); }
 
-// Monotonic nanoseconds (std::chrono::steady_clock; not a sync primitive).
-inline std::uint64_t NowNanos() {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(
-          std::chrono::steady_clock::now().time_since_epoch())
-          .count());
-}
+// Monotonic nanoseconds through the seam: steady_clock in production, a
+// deterministic logical clock in the model build (so replays match).
+inline std::uint64_t NowNanos() { return sync::NowNanos(); }
 
 class PerfAggregate;
 // Counts into the calling thread's context and, if agg is set, into the

@@ -112,6 +112,12 @@ inline void Fence(Order o, Loc l = Loc::current()) {
   rl::atomic_thread_fence(ToRl(o), Info(l));
 }
 
+// A deterministic logical clock: every read advances it by 1000 "ns", and
+// the harness resets it at the start of each execution (ResetModelClock), so
+// timings are a pure function of the interleaving and replays match.
+std::uint64_t NowNanos();
+void ResetModelClock();
+
 // Lets other threads run; Relacy reports a wait that never ends as livelock.
 inline void Yield(Loc l = Loc::current()) { rl::yield(1, Info(l)); }
 
@@ -225,9 +231,17 @@ template <class T>
 T& ProcessGlobal() {
   static T* instance = nullptr;
   if (instance == nullptr) {
-    instance = New<T>();
-    RegisterProcessGlobal(reinterpret_cast<void**>(&instance),
-                          [](void* p) { Delete(static_cast<T*>(p)); });
+    // T's constructor may reach scheduling points, so another simulated
+    // thread can create it meanwhile: the loser frees its copy. Between the
+    // second check and the assignment there is no scheduling point.
+    T* fresh = New<T>();
+    if (instance == nullptr) {
+      instance = fresh;
+      RegisterProcessGlobal(reinterpret_cast<void**>(&instance),
+                            [](void* p) { Delete(static_cast<T*>(p)); });
+    } else {
+      Delete(fresh);
+    }
   }
   return *instance;
 }

@@ -57,6 +57,15 @@ inline void Fence(Order o, Loc = Loc::current()) noexcept {
   std::atomic_thread_fence(ToStd(o));
 }
 
+// Monotonic nanoseconds for timers. The model build substitutes a
+// deterministic logical clock, so replays of an execution are identical.
+inline std::uint64_t NowNanos() {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(
+          std::chrono::steady_clock::now().time_since_epoch())
+          .count());
+}
+
 // Lets other threads run (a wait loop's back-off).
 inline void Yield() { std::this_thread::yield(); }
 

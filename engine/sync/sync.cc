@@ -111,6 +111,13 @@ void DestroyProcessGlobals() {
   }
 }
 
+namespace {
+std::uint64_t g_model_clock = 0;  // simulation runs on one OS thread
+}  // namespace
+
+std::uint64_t NowNanos() { return g_model_clock += 1000; }
+void ResetModelClock() { g_model_clock = 0; }
+
 void ForgetProcessGlobals() {
   while (g_global_count > 0) *g_globals[--g_global_count].slot = nullptr;
 }

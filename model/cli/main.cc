@@ -235,6 +235,14 @@ std::string FailureMessage(const History& h, const std::string& invariant) {
   return m;
 }
 
+// Scenario families (gen.*) append what they found to the run's message
+// after "; " (e.g. the shrunk program); keep it in the report.
+std::string WithScenarioDetail(std::string m, const RunResult& r) {
+  const std::size_t at = r.message.find("; ");
+  if (at != std::string::npos) m += r.message.substr(at);
+  return m;
+}
+
 RunConfig ReplayConfig(const Token& t) {
   RunConfig cfg;
   cfg.search = *ParseSearch(t.search);
@@ -600,7 +608,8 @@ class Checker {
     const std::string token = EncodeToken(tok);
     const History h = ParseHistory(f.raw_history, s.threads);
     const std::string text = RenderHistory(h);
-    const std::string message = FailureMessage(h, f.result.invariant);
+    const std::string message =
+        WithScenarioDetail(FailureMessage(h, f.result.invariant), f.result);
     std::string harness_error;
     if (opt_.determinism) harness_error = CheckReplays(s, tok, text);
     std::optional<Minimal> min;
@@ -1025,7 +1034,8 @@ int CmdReplay(const std::vector<std::string>& args) {
     return kExitHarness;
   }
   const History h = ParseHistory(o.history, s->threads);
-  const std::string message = FailureMessage(h, o.result.invariant);
+  const std::string message =
+      WithScenarioDetail(FailureMessage(h, o.result.invariant), o.result);
   std::printf("FAIL %s: %s  %s\n\n%s", s->name.c_str(), o.result.invariant.c_str(),
               message.c_str(), RenderHistory(h).c_str());
   if (vm.count("raw")) std::printf("\nrelacy history:\n%s", o.history.c_str());

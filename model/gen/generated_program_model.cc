@@ -248,6 +248,7 @@ RunResult RunGenerated(const RunConfig& cfg) {
     RunConfig c = cfg;
     c.initial_state = st.substr(bar + 1);
     RunResult r = RunProgram(*p, c);
+    if (r.failed) r.message += "; program:\n" + Describe(*p);
     r.final_state = "prog:" + Encode(*p) + "#" + r.final_state;
     return r;
   }

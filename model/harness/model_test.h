@@ -36,6 +36,7 @@ struct ModelTest : rl::test_suite<Derived, Threads> {
     tlsm::sync::ThreadRow::ResetAll();
     tlsm::sync::ForgetProcessGlobals();
     tlsm::sync::ClearLastViolation();
+    tlsm::sync::ResetModelClock();
     EnforceBudget();
     static_cast<Derived*>(this)->Setup();
   }

@@ -129,6 +129,8 @@ std::string InvariantForResult(rl::test_result_e r, const std::string& memory_in
     }
     case rl::test_result_data_race:
     case rl::test_result_access_to_freed_memory:
+    // Relacy reports locking a freed mutex as use of a non-initialised one.
+    case rl::test_result_usage_of_non_initialized_mutex:
     case rl::test_result_double_free:
     case rl::test_result_unitialized_access:
       return memory_invariant;

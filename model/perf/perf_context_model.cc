@@ -100,23 +100,30 @@ TLSM_MODEL_SCENARIO(Levels, "perf.levels", (std::vector<std::string>{"PERF-LEVEL
                     "PERF-LEVEL")
 
 // (3) Aggregation with exits — PERF-SUM. Threads 0 and 1 record and exit;
-// thread 2 folds meanwhile (never more than was recorded). After every
-// thread exited, the totals are exactly the contributions (all retired).
+// thread 2 folds once thread 0 recorded, so its fold can meet thread 0's
+// exit (block collected, retired, or still live) — it must never count a
+// thread twice nor exceed what was recorded. After every thread exited,
+// the totals are exactly the contributions (all retired).
 struct AggregateExit : ModelTest<AggregateExit, 3> {
   PerfAggregate* agg = nullptr;
+  Atomic<int>* recorded = nullptr;
 
   void Setup() {
     tlsm::perf::WarmUp();
     agg = tlsm::sync::New<PerfAggregate>();
+    recorded = tlsm::sync::New<Atomic<int>>(0);
   }
   void Body(unsigned t) {
     if (t == 0) {
       PerfCount(Counter::kGets, 1, agg);
       PerfCount(Counter::kGets, 1, agg);
+      // release: the folder sees the counts once it sees the flag.
+      recorded->Store(1, Order::kRelease);
     } else if (t == 1) {
       PerfCount(Counter::kPuts, 3, agg);
       PerfCount(Counter::kGets, 1, agg);
     } else {
+      SpinUntil([&] { return recorded->Load(Order::kAcquire) == 1; });
       auto s = agg->Totals();
       TLSM_INVARIANT(s.Get(Counter::kGets) <= 3 && s.Get(Counter::kPuts) <= 3, "PERF-SUM",
                      "the aggregate counted a thread twice");
@@ -128,7 +135,10 @@ struct AggregateExit : ModelTest<AggregateExit, 3> {
                    "the aggregate lost the counts of exited threads");
     TLSM_INVARIANT(agg->LiveThreads() == 0, "PERF-SUM", "an exited thread's block is still live");
   }
-  void Teardown() { tlsm::sync::Delete(agg); }
+  void Teardown() {
+    tlsm::sync::Delete(agg);
+    tlsm::sync::Delete(recorded);
+  }
 };
 
 TLSM_MODEL_SCENARIO(AggregateExit, "perf.aggregate_exit", (std::vector<std::string>{"PERF-SUM"}),

@@ -46,7 +46,7 @@ struct Counts {
 };
 
 struct ThreadModel {
-  int uid;
+  int uid = 0;
   PerfLevel level = PerfLevel::kCounts;
   Counts counts;
   std::array<bool, kNumCounters> gated_c{};  // an event was gated away
@@ -156,7 +156,11 @@ struct StartThread : Command {
   int t;
   explicit StartThread(const Model& m) : t(*rc::gen::elementOf(m.Slots(true, false))) {}
   void checkPreconditions(const Model& m) const override { RC_PRE(!m.threads[t]); }
-  void apply(Model& m) const override { m.threads[t] = ThreadModel{m.next_uid++}; }
+  void apply(Model& m) const override {
+    ThreadModel tm;
+    tm.uid = m.next_uid++;
+    m.threads[t] = tm;
+  }
   void Exec(const Model&, Sut& sut) const override { sut.workers[t] = std::make_unique<Worker>(); }
   void show(std::ostream& os) const override { os << "StartThread(t" << t << ")"; }
 };

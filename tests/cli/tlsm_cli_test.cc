@@ -205,7 +205,7 @@ TEST_F(BrokenCheck, StaleOrDamagedTokensExitTwo) {
   r = Tlsm("replay " + tlsm_cli::EncodeToken(moved));
   EXPECT_EQ(r.rc, 2) << r.out;
 
-  for (const std::string bad : {token.substr(0, token.size() / 2), token.substr(0, token.size() - 1),
+  for (const std::string& bad : {token.substr(0, token.size() / 2), token.substr(0, token.size() - 1),
                                 token + "x", std::string("tlsm1:") + "AAAA.00000000",
                                 std::string("tlsm9:abc"), std::string("hello")}) {
     r = Tlsm("replay '" + bad + "'");

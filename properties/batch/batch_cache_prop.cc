@@ -30,7 +30,7 @@
 #include <string>
 #include <vector>
 
-#include "properties/batch/worker.h"
+#include "properties/common/worker.h"
 
 namespace rc::detail {
 // Defined in librapidcheck (the listener rc::check uses); not in its headers.

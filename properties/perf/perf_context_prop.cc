@@ -26,7 +26,7 @@
 #include <sstream>
 #include <string>
 
-#include "properties/batch/worker.h"
+#include "properties/common/worker.h"
 
 namespace rc::detail {
 TestListener& globalTestListener();  // in librapidcheck, not in its headers

@@ -30,6 +30,7 @@
 // line that replays exactly that case. Knobs: RC_PARAMS="max_success=1000",
 // "seed=42", "max_size=..." (sequences of up to 10 + 0.4 * max_size commands).
 #include "engine/tls/thread_local_ptr.h"
+#include "properties/common/worker.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
@@ -207,68 +208,11 @@ struct HandlerContext {
   }
 };
 
-// A real thread that runs one task at a time for the test thread.
-class Worker {
+// A worker thread labelled for the handlers, marked while it exits.
+class Worker : public tlsm_prop::Worker {
  public:
-  explicit Worker(int label) : thread_([this, label] { Loop(label); }) {}
-  Worker(const Worker&) = delete;
-  Worker& operator=(const Worker&) = delete;
-  ~Worker() { Exit(); }
-
-  template <class F>
-  auto Call(F&& f) -> decltype(f()) {
-    using R = decltype(f());
-    if constexpr (std::is_void_v<R>) {
-      Post([&] { f(); });
-    } else {
-      std::optional<R> r;
-      Post([&] { r.emplace(f()); });
-      return std::move(*r);
-    }
-  }
-
-  // Ends the thread and waits for it; its row teardown (handlers) has run
-  // when this returns.
-  void Exit() {
-    if (!thread_.joinable()) return;
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      quit_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-
- private:
-  void Post(std::function<void()> f) {
-    std::unique_lock<std::mutex> l(mu_);
-    task_ = std::move(f);
-    cv_.notify_all();
-    cv_.wait(l, [&] { return !task_; });
-  }
-  void Loop(int label) {
-    t_label = label;
-    std::unique_lock<std::mutex> l(mu_);
-    for (;;) {
-      cv_.wait(l, [&] { return task_ || quit_; });
-      if (task_) {
-        l.unlock();
-        task_();
-        l.lock();
-        task_ = nullptr;
-        cv_.notify_all();
-        continue;
-      }
-      t_exiting = true;
-      return;  // quit_: the thread exits, its row teardown runs now
-    }
-  }
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::function<void()> task_;
-  bool quit_ = false;
-  std::thread thread_;  // last: starts after the fields above exist
+  explicit Worker(int label)
+      : tlsm_prop::Worker([label] { t_label = label; }, [] { t_exiting = true; }) {}
 };
 
 [[noreturn]] void Fail(const char* id, const std::string& msg) {

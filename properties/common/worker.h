@@ -1,5 +1,7 @@
-// properties/batch/worker.h — a real thread that runs one task at a time for
-// the test thread (shared by the batch and perf property tests).
+// properties/common/worker.h — a real thread that runs one task at a time
+// for the test thread (shared by the property tests). Optional hooks run on
+// the worker thread itself: on_start before its first task, on_exit just
+// before the thread returns (its row teardown runs right after).
 #pragma once
 
 #include <condition_variable>
@@ -13,7 +15,8 @@ namespace tlsm_prop {
 
 class Worker {
  public:
-  Worker() : thread_([this] { Loop(); }) {}
+  explicit Worker(std::function<void()> on_start = {}, std::function<void()> on_exit = {})
+      : on_start_(std::move(on_start)), on_exit_(std::move(on_exit)), thread_([this] { Loop(); }) {}
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
   ~Worker() { Exit(); }
@@ -48,6 +51,7 @@ class Worker {
     cv_.wait(l, [&] { return !task_; });
   }
   void Loop() {
+    if (on_start_) on_start_();
     std::unique_lock<std::mutex> l(mu_);
     for (;;) {
       cv_.wait(l, [&] { return task_ || quit_; });
@@ -59,6 +63,7 @@ class Worker {
         cv_.notify_all();
         continue;
       }
+      if (on_exit_) on_exit_();
       return;
     }
   }
@@ -66,6 +71,8 @@ class Worker {
   std::condition_variable cv_;
   std::function<void()> task_;
   bool quit_ = false;
+  const std::function<void()> on_start_;
+  const std::function<void()> on_exit_;
   std::thread thread_;  // last: starts after the fields above exist
 };
 

@@ -1,6 +1,7 @@
 // model/perf/perf_context_model.cc — Relacy scenarios of PerfContext and
 // PerfAggregate.
 #include "engine/perf/perf_aggregate.h"
+#include "model/harness/gate.h"
 #include "model/harness/relacy_runner.h"
 #include "model/harness/spin.h"
 
@@ -106,24 +107,24 @@ TLSM_MODEL_SCENARIO(Levels, "perf.levels", (std::vector<std::string>{"PERF-LEVEL
 // the totals are exactly the contributions (all retired).
 struct AggregateExit : ModelTest<AggregateExit, 3> {
   PerfAggregate* agg = nullptr;
-  Atomic<int>* recorded = nullptr;
+  Gate* recorded = nullptr;
 
   void Setup() {
     tlsm::perf::WarmUp();
     agg = tlsm::sync::New<PerfAggregate>();
-    recorded = tlsm::sync::New<Atomic<int>>(0);
+    recorded = tlsm::sync::New<Gate>();
   }
   void Body(unsigned t) {
     if (t == 0) {
       PerfCount(Counter::kGets, 1, agg);
       PerfCount(Counter::kGets, 1, agg);
-      // release: the folder sees the counts once it sees the flag.
-      recorded->Store(1, Order::kRelease);
+      // The folder sees the counts once its Wait returns (the pass orders them).
+      recorded->Pass();
     } else if (t == 1) {
       PerfCount(Counter::kPuts, 3, agg);
       PerfCount(Counter::kGets, 1, agg);
     } else {
-      SpinUntil([&] { return recorded->Load(Order::kAcquire) == 1; });
+      recorded->Wait();
       auto s = agg->Totals();
       TLSM_INVARIANT(s.Get(Counter::kGets) <= 3 && s.Get(Counter::kPuts) <= 3, "PERF-SUM",
                      "the aggregate counted a thread twice");
@@ -149,21 +150,21 @@ TLSM_MODEL_SCENARIO(AggregateExit, "perf.aggregate_exit", (std::vector<std::stri
 // aggregate while thread 0's exit handler may still be retiring its block.
 struct AggregateVsClose : ModelTest<AggregateVsClose, 2> {
   PerfAggregate* agg = nullptr;
-  Atomic<int>* recorded = nullptr;
+  Gate* recorded = nullptr;
 
   void Setup() {
     tlsm::perf::WarmUp();
     agg = tlsm::sync::New<PerfAggregate>();
-    recorded = tlsm::sync::New<Atomic<int>>(0);
+    recorded = tlsm::sync::New<Gate>();
   }
   void Body(unsigned t) {
     if (t == 0) {
       PerfCount(Counter::kGets, 1, agg);
-      // release: thread 1 sees the block and its count after this.
-      recorded->Store(1, Order::kRelease);
+      // Thread 1 sees the block and its count once its Wait returns.
+      recorded->Pass();
       return;
     }
-    SpinUntil([&] { return recorded->Load(Order::kAcquire) == 1; });
+    recorded->Wait();
     auto s = agg->Totals();
     TLSM_INVARIANT(s.Get(Counter::kGets) <= 1, "PERF-SUM", "a thread counted twice");
     tlsm::sync::Delete(agg);

@@ -1,5 +1,6 @@
 // model/tls/thread_local_ptr_model.cc — Relacy scenarios of the matrix.
 #include "engine/tls/thread_local_ptr.h"
+#include "model/harness/gate.h"
 #include "model/harness/relacy_runner.h"
 #include "model/harness/spin.h"
 #include "model/tls/tracked_value.h"
@@ -24,22 +25,22 @@ struct ExitVsReclaim : ModelTest<ExitVsReclaim, 3> {
   HandlerContext* ctx = nullptr;
   ThreadLocalColumn* column = nullptr;
   TrackedValue* values[2] = {};
-  Atomic<int>* done_using = nullptr;
+  Gate* done_using = nullptr;
 
   void Setup() {
     ctx = tlsm::sync::New<HandlerContext>(kTag);
     column = tlsm::sync::New<ThreadLocalColumn>(UnrefHandler{&ContextCountingHandler, ctx});
     for (auto& v : values) v = tlsm::sync::New<TrackedValue>(kTag);
-    done_using = tlsm::sync::New<Atomic<int>>(0);
+    done_using = tlsm::sync::New<Gate>();
   }
   void Body(unsigned t) {
     if (t < 2) {
       column->Reset(values[t]);
       if (t == 0) column->Reset(values[t]);  // same pointer: no handler
-      done_using->FetchAdd(1, Order::kAcqRel);
+      done_using->Pass();
       return;  // the harness runs this thread's row teardown now
     }
-    SpinUntil([&] { return done_using->Load(Order::kAcquire) == 2; });
+    done_using->Wait(2);
     tlsm::sync::Delete(column);
     column = nullptr;
     tlsm::sync::Delete(ctx);  // the column is gone: so are its handlers
@@ -74,7 +75,7 @@ struct IdReuse : ModelTest<IdReuse, 3> {
   TrackedValue* va[2] = {};
   TrackedValue* vb[2] = {};
   TrackedValue* vc = nullptr;
-  Atomic<int>* stored = nullptr;
+  Gate* stored = nullptr;
   std::uint32_t a_id = 0;
 
   void Setup() {
@@ -85,13 +86,13 @@ struct IdReuse : ModelTest<IdReuse, 3> {
     for (auto& v : va) v = tlsm::sync::New<TrackedValue>(tag_a);
     for (auto& v : vb) v = tlsm::sync::New<TrackedValue>(tag_b);
     vc = tlsm::sync::New<TrackedValue>(tag_c);
-    stored = tlsm::sync::New<Atomic<int>>(0);
+    stored = tlsm::sync::New<Gate>();
   }
   void Body(unsigned t) {
     if (t < 2) {
       a->Reset(va[t]);
       if (t == 0) c->Reset(vc);
-      stored->FetchAdd(1, Order::kAcqRel);
+      stored->Pass();
       ThreadLocalColumn* fresh = nullptr;
       SpinUntil([&] { return (fresh = b->Load(Order::kAcquire)) != nullptr; });
       TLSM_INVARIANT(fresh->Get() == nullptr, "TLS-INIT",
@@ -103,7 +104,7 @@ struct IdReuse : ModelTest<IdReuse, 3> {
       fresh->Reset(vb[t]);
       return;
     }
-    SpinUntil([&] { return stored->Load(Order::kAcquire) == 2; });
+    stored->Wait(2);
     tlsm::sync::Delete(a);
     a = nullptr;
     auto* fresh = tlsm::sync::New<ThreadLocalColumn>(UnrefHandler{&CountingHandler, &tag_b});
@@ -149,22 +150,22 @@ struct ScrapeVsSwap : ModelTest<ScrapeVsSwap, 2> {
   ThreadLocalColumn* x = nullptr;
   TrackedValue* v[3] = {};
   TrackedValue* r = nullptr;
-  Atomic<int>* stored = nullptr;
-  Atomic<int>* scraped = nullptr;
+  Gate* stored = nullptr;
+  Gate* scraped = nullptr;
 
   void Setup() {
-    scraped = tlsm::sync::New<Atomic<int>>(0);
+    scraped = tlsm::sync::New<Gate>();
     x = tlsm::sync::New<ThreadLocalColumn>(UnrefHandler{&CountingHandler, &tag});
     for (auto& p : v) p = tlsm::sync::New<TrackedValue>(tag);
     r = tlsm::sync::New<TrackedValue>(tag);
-    stored = tlsm::sync::New<Atomic<int>>(0);
+    stored = tlsm::sync::New<Gate>();
   }
   static void Take(TrackedValue* t) { t->taken.FetchAdd(1, Order::kAcqRel); }
   void Body(unsigned t) {
     if (t == 0) {
       v[0]->payload.WithMut([](int& p) { p = 1; });
       x->Reset(v[0]);
-      stored->Store(1, Order::kRelease);
+      stored->Pass();
       v[1]->payload.WithMut([](int& p) { p = 2; });
       auto* got = static_cast<TrackedValue*>(x->Swap(v[1]));
       TLSM_INVARIANT(got == v[0] || got == r, "TLS-OWN",
@@ -180,10 +181,10 @@ struct ScrapeVsSwap : ModelTest<ScrapeVsSwap, 2> {
         Take(v[2]);  // never published: still the owner's
       }
       // Stay alive (row linked, slot non-null) until the scrape is done.
-      SpinUntil([&] { return scraped->Load(Order::kAcquire) == 1; });
+      scraped->Wait();
       return;
     }
-    SpinUntil([&] { return stored->Load(Order::kAcquire) == 1; });
+    stored->Wait();
     std::vector<void*> out;
     x->Scrape(&out, r);
     // The owner's slot is never null after its first Reset.
@@ -195,7 +196,7 @@ struct ScrapeVsSwap : ModelTest<ScrapeVsSwap, 2> {
                      "a scraped value's contents were not published");
       Take(tv);
     }
-    scraped->Store(1, Order::kRelease);
+    scraped->Pass();
   }
   void Check() {
     for (auto* p : {v[0], v[1], v[2], r}) {
@@ -225,12 +226,12 @@ void FreeingHandler(void* v, void*) { tlsm::sync::Delete(static_cast<TrackedValu
 
 struct FoldVsReset : ModelTest<FoldVsReset, 2> {
   ThreadLocalColumn* x = nullptr;
-  Atomic<int>* stored = nullptr;
+  Gate* stored = nullptr;
   Atomic<int>* sum = nullptr;
 
   void Setup() {
     x = tlsm::sync::New<ThreadLocalColumn>(UnrefHandler{&FreeingHandler, nullptr});
-    stored = tlsm::sync::New<Atomic<int>>(0);
+    stored = tlsm::sync::New<Gate>();
     sum = tlsm::sync::New<Atomic<int>>(0);
   }
   void Body(unsigned t) {
@@ -238,13 +239,13 @@ struct FoldVsReset : ModelTest<FoldVsReset, 2> {
       auto* v1 = tlsm::sync::New<TrackedValue>(1);
       v1->payload.WithMut([](int& p) { p = 1; });
       x->Reset(v1);
-      stored->Store(1, Order::kRelease);
+      stored->Pass();
       auto* v2 = tlsm::sync::New<TrackedValue>(1);
       v2->payload.WithMut([](int& p) { p = 2; });
       x->Reset(v2);  // frees v1 through the handler
       return;        // exit frees v2 through the handler
     }
-    SpinUntil([&] { return stored->Load(Order::kAcquire) == 1; });
+    stored->Wait();
     x->Fold(
         [](void* v, void* arg) {
           const int p = static_cast<TrackedValue*>(v)->payload.With([](int q) { return q; });

@@ -2,8 +2,8 @@
 // inside the DB host (engine/db): CF drop racing readers, two DBs sharing
 // threads.
 #include "engine/db/db.h"
+#include "model/harness/gate.h"
 #include "model/harness/relacy_runner.h"
-#include "model/harness/spin.h"
 
 namespace tlsm_model {
 namespace {
@@ -21,8 +21,8 @@ using tlsm::sync::Order;
 struct DropVsReaders : ModelTest<DropVsReaders, 3> {
   DB* db = nullptr;
   ColumnFamily* cf = nullptr;
-  Atomic<int>* readers_done = nullptr;
-  Atomic<int>* checked = nullptr;
+  Gate* readers_done = nullptr;
+  Gate* checked = nullptr;
 
   void Setup() {
     db = tlsm::sync::New<DB>("d");
@@ -31,8 +31,8 @@ struct DropVsReaders : ModelTest<DropVsReaders, 3> {
     TLSM_INVARIANT(s.ok(), "MISUSE", "create CF failed");
     s = db->Put(*cf, "k", "v1");
     TLSM_INVARIANT(s.ok(), "MISUSE", "put failed");
-    readers_done = tlsm::sync::New<Atomic<int>>(0);
-    checked = tlsm::sync::New<Atomic<int>>(0);
+    readers_done = tlsm::sync::New<Gate>();
+    checked = tlsm::sync::New<Gate>();
   }
   static void ExpectValue(const Status& s, const std::string& v) {
     TLSM_INVARIANT((s.ok() && v == "v1") || s.IsDropped(), "SV-DROP",
@@ -53,13 +53,13 @@ struct DropVsReaders : ModelTest<DropVsReaders, 3> {
       } else {
         ExpectValue(db->Get(*cf, "k", &v), v);
       }
-      readers_done->FetchAdd(1, Order::kAcqRel);
-      SpinUntil([&] { return checked->Load(Order::kAcquire) == 1; });
+      readers_done->Pass();
+      checked->Wait();
       return;
     }
     Status s = db->DropColumnFamily("a");
     TLSM_INVARIANT(s.ok(), "MISUSE", "drop failed");
-    SpinUntil([&] { return readers_done->Load(Order::kAcquire) == 2; });
+    readers_done->Wait(2);
     tlsm::db::CfInfo info;
     s = db->Describe(*cf, &info);
     TLSM_INVARIANT(s.ok(), "MISUSE", "describe failed");
@@ -68,7 +68,7 @@ struct DropVsReaders : ModelTest<DropVsReaders, 3> {
                    "a slot of a dropped CF still holds a SuperVersion");
     TLSM_INVARIANT(tlsm::version::LiveSuperVersions() == 1, "SV-DROP",
                    "a SuperVersion of the dropped CF is still alive");
-    checked->Store(1, Order::kRelease);
+    checked->Pass(2);
   }
   void Check() {
     // Only the default CF's current SuperVersion remains.
@@ -97,8 +97,8 @@ TLSM_MODEL_SCENARIO(DropVsReaders, "sv.drop_vs_readers",
 struct TwoDbs : ModelTest<TwoDbs, 3> {
   DB* dbs[2] = {};
   ColumnFamily* cfs[2][2] = {};  // [db][0 = default, 1 = "x"]
-  Atomic<int>* readers_done = nullptr;
-  Atomic<int>* checked = nullptr;
+  Gate* readers_done = nullptr;
+  Gate* checked = nullptr;
 
   static std::string Expected(int d, int c) {
     return std::string(d == 0 ? "a" : "b") + (c == 0 ? "/default" : "/x");
@@ -115,8 +115,8 @@ struct TwoDbs : ModelTest<TwoDbs, 3> {
         TLSM_INVARIANT(s.ok(), "MISUSE", "put failed");
       }
     }
-    readers_done = tlsm::sync::New<Atomic<int>>(0);
-    checked = tlsm::sync::New<Atomic<int>>(0);
+    readers_done = tlsm::sync::New<Gate>();
+    checked = tlsm::sync::New<Gate>();
   }
   void Read(int d, int c) {
     std::string v;
@@ -132,15 +132,15 @@ struct TwoDbs : ModelTest<TwoDbs, 3> {
         Read(j / 2, j % 2);
       }
       Read(0, 1);  // again, after a possible install
-      readers_done->FetchAdd(1, Order::kAcqRel);
-      SpinUntil([&] { return checked->Load(Order::kAcquire) == 1; });
+      readers_done->Pass();
+      checked->Wait();
       return;
     }
     Status s = dbs[0]->Put(*cfs[0][1], "k", "a/x2");
     TLSM_INVARIANT(s.ok(), "MISUSE", "put failed");
     s = dbs[0]->Flush(*cfs[0][1]);
     TLSM_INVARIANT(s.ok(), "MISUSE", "flush failed");
-    SpinUntil([&] { return readers_done->Load(Order::kAcquire) == 2; });
+    readers_done->Wait(2);
     for (int d = 0; d < 2; ++d) {
       for (int c = 0; c < 2; ++c) {
         tlsm::db::CfInfo info;
@@ -156,7 +156,7 @@ struct TwoDbs : ModelTest<TwoDbs, 3> {
                        "a slot holds a non-current SuperVersion at a quiescent point");
       }
     }
-    checked->Store(1, Order::kRelease);
+    checked->Pass(2);
   }
   void Check() {
     TLSM_INVARIANT(tlsm::version::LiveSuperVersions() == 4, "SV-ONCE",

@@ -1,8 +1,8 @@
 // model/version/super_version_model.cc — Relacy scenarios of the SuperVersion
 // cache itself (engine/version), without the DB host around it.
 #include "engine/version/super_version_cache.h"
+#include "model/harness/gate.h"
 #include "model/harness/relacy_runner.h"
-#include "model/harness/spin.h"
 
 namespace tlsm_model {
 namespace {
@@ -63,24 +63,24 @@ struct ReadersVsInstall : ModelTest<ReadersVsInstall, 3> {
   SuperVersionCache* cache = nullptr;
   MemTable* mem0 = nullptr;
   Atomic<std::uint64_t>* installed = nullptr;
-  Atomic<int>* readers_done = nullptr;
-  Atomic<int>* checked = nullptr;
+  Gate* readers_done = nullptr;  // each reader passes once
+  Gate* checked = nullptr;       // the installer passes both readers
 
   void Setup() {
     cache = tlsm::sync::New<SuperVersionCache>(kDb, kCf);
     mem0 = tlsm::sync::New<MemTable>();
     cache->Install(MakeSv(1, mem0));  // the SV owns mem0's first reference
     installed = tlsm::sync::New<Atomic<std::uint64_t>>(1);
-    readers_done = tlsm::sync::New<Atomic<int>>(0);
-    checked = tlsm::sync::New<Atomic<int>>(0);
+    readers_done = tlsm::sync::New<Gate>();
+    checked = tlsm::sync::New<Gate>();
   }
   void Body(unsigned t) {
     if (t < 2) {
       std::uint64_t last = 0;
       ReadOnce(cache, installed, &last);
       ReadOnce(cache, installed, &last);
-      readers_done->FetchAdd(1, Order::kAcqRel);
-      SpinUntil([&] { return checked->Load(Order::kAcquire) == 1; });
+      readers_done->Pass();
+      checked->Wait();
       return;  // row teardown releases this thread's cached reference
     }
     // Installer: a write into the live memtable (lock-free readers see it),
@@ -94,9 +94,10 @@ struct ReadersVsInstall : ModelTest<ReadersVsInstall, 3> {
     mem1->Ref();
     cache->Install(MakeSv(3, mem1));
     installed->Store(3, Order::kRelease);
-    SpinUntil([&] { return readers_done->Load(Order::kAcquire) == 2; });
+    readers_done->Wait();
+    readers_done->Wait();
     CheckQuiescent(cache);
-    checked->Store(1, Order::kRelease);
+    checked->Pass(2);
   }
   void Check() {
     // Only the current SuperVersion is alive once every reader exited.
@@ -161,17 +162,17 @@ TLSM_MODEL_SCENARIO(ExitVsScrape, "sv.exit_vs_scrape",
 // the first (stale) SuperVersion must not go back into the slot.
 struct NestedOutOfOrder : ModelTest<NestedOutOfOrder, 2> {
   SuperVersionCache* cache = nullptr;
-  Atomic<std::uint64_t>* installed = nullptr;
+  Gate* installed = nullptr;  // passed once v2 is installed
 
   void Setup() {
     cache = tlsm::sync::New<SuperVersionCache>(kDb, kCf);
     cache->Install(MakeSv(1, tlsm::sync::New<MemTable>()));
-    installed = tlsm::sync::New<Atomic<std::uint64_t>>(1);
+    installed = tlsm::sync::New<Gate>();
   }
   void Body(unsigned t) {
     if (t == 0) {
       auto a = cache->Acquire();
-      SpinUntil([&] { return installed->Load(Order::kAcquire) == 2; });
+      installed->Wait();
       auto b = cache->Acquire();
       TLSM_INVARIANT(b.sv->version() == 2, "SV-FRESH", "acquire after install saw v1");
       cache->Return(a);  // out of order: a first
@@ -180,7 +181,7 @@ struct NestedOutOfOrder : ModelTest<NestedOutOfOrder, 2> {
       return;
     }
     cache->Install(MakeSv(2, tlsm::sync::New<MemTable>()));
-    installed->Store(2, Order::kRelease);
+    installed->Pass();
   }
   void Check() {
     TLSM_INVARIANT(tlsm::version::LiveSuperVersions() == 1, "SV-ONCE",

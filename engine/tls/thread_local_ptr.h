@@ -117,14 +117,22 @@ class ThreadLocalColumn {
   // Stores p, returns the old value (which then belongs to the caller).
   void* Swap(void* p) {
     // Fast path inline: existing row, slot within capacity; no lock.
-    if (sync::Atomic<void*>* s = ExistingSlot()) return s->Exchange(p, publish_);
+    CheckUsable();
+    if (detail::Row* row = detail::CurrentRow()) [[likely]] {
+      const detail::SlotArray a = SlotsOf(row);
+      if (id_ < a.capacity) [[likely]] return a.slots[id_].Exchange(p, publish_);
+    }
     return SlotForWrite().Exchange(p, publish_);
   }
   // If the slot holds `expected`, stores `desired` and returns true;
   // otherwise returns false and sets `expected` to the current value.
   bool CompareAndSwap(void*& expected, void* desired) {
-    if (sync::Atomic<void*>* s = ExistingSlot())
-      return s->CompareExchange(expected, desired, publish_);
+    CheckUsable();
+    if (detail::Row* row = detail::CurrentRow()) [[likely]] {
+      const detail::SlotArray a = SlotsOf(row);
+      if (id_ < a.capacity) [[likely]]
+        return a.slots[id_].CompareExchange(expected, desired, publish_);
+    }
     return SlotForWrite().CompareExchange(expected, desired, publish_);
   }
   // Writes `replacement` into every slot that holds a non-null value and
@@ -145,15 +153,9 @@ class ThreadLocalColumn {
 
  private:
   sync::Atomic<void*>& SlotForWrite();
-  // The calling thread's slot if its row exists and covers this id.
-  sync::Atomic<void*>* ExistingSlot() const {
-    CheckUsable();
-    detail::Row* row = detail::CurrentRow();
-    if (row == nullptr) return nullptr;
-    const std::uint32_t id = id_;
-    return row->slots.With([id](const detail::SlotArray& a) -> sync::Atomic<void*>* {
-      return id < a.capacity ? &a.slots[id] : nullptr;
-    });
+  // The calling thread's slot array (its own row: no lock).
+  static detail::SlotArray SlotsOf(const detail::Row* row) {
+    return row->slots.With([](const detail::SlotArray& s) { return s; });
   }
   void CheckUsable() const {
     TLSM_INVARIANT(!reclaiming_, "MISUSE",

@@ -11,9 +11,6 @@ using sync::MutantIs;
 using sync::Order;
 
 namespace {
-// Two distinct addresses that are never dereferenced.
-alignas(16) char g_sentinels[2];
-
 class Lock {  // scoped sync::Mutex lock, this file only
  public:
   explicit Lock(sync::Mutex& mu, sync::Loc l = sync::Loc::current()) : mu_(mu) { mu_.Lock(l); }
@@ -25,9 +22,6 @@ class Lock {  // scoped sync::Mutex lock, this file only
   sync::Mutex& mu_;
 };
 }  // namespace
-
-SuperVersion* InUseSentinel() { return reinterpret_cast<SuperVersion*>(&g_sentinels[0]); }
-SuperVersion* ObsoleteSentinel() { return reinterpret_cast<SuperVersion*>(&g_sentinels[1]); }
 
 void SuperVersionCache::SlotUnref(SuperVersion* sv) {
   // Thread exit or column reclaim. The value already left its slot, so this
@@ -46,11 +40,9 @@ SuperVersionCache::~SuperVersionCache() {
   // holds (nothing but sentinels in a correct build).
 }
 
-AcquiredSv SuperVersionCache::Acquire() {
-  SuperVersion* got = slots_.Swap(InUseSentinel());
-  if (got != nullptr && !IsSentinel(got)) {
-    return AcquiredSv{got, /*cached=*/true, /*hit=*/true};
-  }
+// Acquire's inline path (header) swapped kInUse into the slot and got
+// something that is not a real SuperVersion.
+AcquiredSv SuperVersionCache::AcquireSlow(SuperVersion* got) {
   if (got == InUseSentinel()) {
     // Nested acquire: the outer one owns the slot's reference. Take a plain
     // reference and leave the slot in use for the outer Return.
@@ -71,32 +63,44 @@ AcquiredSv SuperVersionCache::Acquire() {
   return a;
 }
 
-void SuperVersionCache::Return(AcquiredSv a) {
-  if (a.sv == nullptr) return;
-  if (a.cached) {
+// Return's inline path (header) puts a cached reference back with
+// CompareAndSwap(kInUse -> sv) when sv's version is still the current one,
+// and comes here for everything else. Only a still-current SuperVersion goes
+// back: without the check, two overlapping acquires released out of order
+// (A acquires v1; an install scrapes; B re-takes the slot for v2; A returns
+// first) would let A's CAS find B's in-use mark and cache the stale v1. If an
+// install happened after A's acquire, this thread's later Swap saw its
+// scrape, so the acquire load of the version sees the newer version. An
+// install that lands between the check and the CAS scrapes the slot: the CAS
+// fails, or the scrape collects what it stored.
+//
+// So in the correct build what reaches here is released: a nested acquire's
+// plain reference, a SuperVersion no longer current, or a reference whose
+// slot an installer scraped to kObsolete (a later acquire on this thread may
+// since have re-taken it).
+//
+// The mutants that change Return live here, not in the header. The inline
+// path only ever completes a return that each of them completes the same
+// way (the slot was kInUse and now holds sv); every other return reaches
+// here and takes the injected path, so each mutant still injects its bug.
+void SuperVersionCache::ReturnSlow(SuperVersion* sv, bool cached) {
+  if (sv == nullptr) return;
+  if (cached) {
     if constexpr (MutantIs(Mutant::sv_return_store_not_cas)) {
       // Injected: overwrites whatever an installer put there.
-      slots_.Swap(a.sv);
+      slots_.Swap(sv);
       return;
     }
-    // Only a still-current SuperVersion goes back. Without this check, two
-    // overlapping acquires released out of order (A acquires v1; an install
-    // scrapes; B re-takes the slot for v2; A returns first) would let A's CAS
-    // find B's in-use mark and cache the stale v1. If an install happened
-    // after A's acquire, this thread's later Swap saw its scrape, so the
-    // acquire load below sees the newer version. An install that lands
-    // between this check and the CAS scrapes the slot: the CAS fails, or the
-    // scrape collects what it stored.
-    const bool still_current =
-        MutantIs(Mutant::sv_return_skips_version_check) ||
-        a.sv->version() == current_version_.Load(Order::kAcquire);
-    SuperVersion* expected = InUseSentinel();
-    if (still_current && slots_.CompareAndSwap(expected, a.sv)) return;
-    // An installer scraped the slot to kObsolete (and a nested acquire may
-    // since have cached a newer SuperVersion there): our reference is no
-    // longer the slot's; drop it.
+    if constexpr (MutantIs(Mutant::sv_return_skips_version_check)) {
+      // Injected: CAS without the version check. Reached after the inline
+      // check refused sv (then this CAS caches the stale one: the bug), or
+      // after the inline CAS failed (then this one fails too: only this
+      // thread ever puts kInUse back in its slot).
+      SuperVersion* expected = InUseSentinel();
+      if (slots_.CompareAndSwap(expected, sv)) return;
+    }
   }
-  ReleaseSuperVersion(a.sv);
+  ReleaseSuperVersion(sv);
 }
 
 SuperVersion* SuperVersionCache::RefCurrent() {

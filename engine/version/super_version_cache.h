@@ -11,6 +11,9 @@
 //                                                reader drops its ref) ──────┘
 //   Install/Shutdown Scrape: sv -> kObsolete (the scraped ref is released)
 //
+// Acquire and Return are inline in this header up to their hit paths (one
+// exchange, one version load, one compare-and-swap); the rest is out of line.
+//
 // Acquire: Swap the in-use sentinel into the slot. A real SuperVersion that
 //   comes out is current (Install scrapes every slot before it returns) and
 //   is used without touching shared memory. Null or kObsolete: a miss — take
@@ -52,15 +55,25 @@
 TLSM_BEGIN
 namespace version {
 
-// Sentinels stored in slots; never dereferenced.
-SuperVersion* InUseSentinel();
-SuperVersion* ObsoleteSentinel();
+// Sentinels stored in slots; never dereferenced. They are the addresses 1
+// and 2 (no object lives there), so "a real SuperVersion" — neither null nor
+// a sentinel — is one unsigned compare on the hit path (IsRealSv).
+inline SuperVersion* InUseSentinel() {
+  return reinterpret_cast<SuperVersion*>(std::uintptr_t{1});
+}
+inline SuperVersion* ObsoleteSentinel() {
+  return reinterpret_cast<SuperVersion*>(std::uintptr_t{2});
+}
 inline bool IsSentinel(const SuperVersion* p) {
   return p == InUseSentinel() || p == ObsoleteSentinel();
 }
+inline bool IsRealSv(const SuperVersion* p) {
+  return reinterpret_cast<std::uintptr_t>(p) > std::uintptr_t{2};
+}
 
 // A reference taken by Acquire. `cached` says whether Return must hand it back
-// to the slot (true) or just release it (false: a nested acquire).
+// to the slot (true) or just release it (false: a nested acquire); `cached`
+// implies `sv != nullptr`.
 struct AcquiredSv {
   SuperVersion* sv = nullptr;
   bool cached = false;
@@ -92,8 +105,28 @@ class SuperVersionCache {
   SuperVersionCache(const SuperVersionCache&) = delete;
   SuperVersionCache& operator=(const SuperVersionCache&) = delete;
 
-  AcquiredSv Acquire();
-  void Return(AcquiredSv a);
+  // Acquire and Return are inline up to their hit paths — no call, no stack
+  // frame: Swap(kInUse) on this thread's slot; then the acquire load of the
+  // current version and CompareAndSwap(kInUse -> sv). These are the accesses
+  // of the protocol above, in its order. Everything else (miss, nested
+  // acquire, shutdown, a stale or scraped return) is AcquireSlow/ReturnSlow
+  // in the .cc, which is also where the mutants live (docs/developing.md:
+  // never in headers); see ReturnSlow for why the Return mutants still bite.
+  AcquiredSv Acquire() {
+    SuperVersion* got = slots_.Swap(InUseSentinel());
+    // A real SuperVersion out of the slot is current (see above): a hit.
+    if (IsRealSv(got)) [[likely]] return AcquiredSv{got, /*cached=*/true, /*hit=*/true};
+    return AcquireSlow(got);
+  }
+  void Return(AcquiredSv a) {
+    // Only a still-current SuperVersion goes back (see ReturnSlow for why);
+    // the version load is a shared read, never a shared write.
+    if (a.cached && a.sv->version() == current_version_.Load(sync::Order::kAcquire)) [[likely]] {
+      SuperVersion* expected = InUseSentinel();
+      if (slots_.CompareAndSwap(expected, a.sv)) [[likely]] return;
+    }
+    ReturnSlow(a.sv, a.cached);
+  }
 
   // Makes `sv` current; takes over the caller's reference (SuperVersion is
   // created with refs == 1). sv must belong to this (DB, CF) (SV-ISO) and have
@@ -115,6 +148,11 @@ class SuperVersionCache {
   std::uint32_t column_id() const { return slots_.id(); }
 
  private:
+  // `got` came out of the slot and is not a real SuperVersion.
+  AcquiredSv AcquireSlow(SuperVersion* got);
+  // Everything Return's inline path did not finish: a nested acquire, a
+  // SuperVersion no longer current, a slot scraped meanwhile (failed CAS).
+  void ReturnSlow(SuperVersion* sv, bool cached);
   void ScrapeAndRelease(SuperVersion* old);  // REQUIRES: mu_ held
   static void SlotUnref(SuperVersion* sv);
 

@@ -1,11 +1,15 @@
 // BatchCache: acquire + Put + release, against new/delete of the same batch
-// and against a single-mutex pool. 1 and 2 threads. Names <op>/<impl> for
-// ci/bench_ratios.py (baseline AcquireRelease=new_delete). docs/benchmarks.md.
+// and against a single-mutex pool; for reference a stack batch (the DB's
+// no-cache path) and the reuse floor (no pool at all); and the pair without
+// content (AcquireReleaseEmpty). 1 and 2 threads. Names <op>/<impl> for
+// ci/bench_ratios.py (baselines AcquireRelease=new_delete,
+// AcquireReleaseEmpty=new_delete). docs/benchmarks.md.
 #include "engine/batch/batch_cache.h"
 
 #include <benchmark/benchmark.h>
 
 #include <mutex>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -41,6 +45,29 @@ void BM_NewDelete(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_NewDelete)->Name("AcquireRelease/new_delete")->Threads(1)->Threads(2);
+
+// What DB::Write does with use_batch_cache = false: a batch on the stack, so
+// only its buffer is allocated and freed. For reference; not the baseline.
+void BM_StackBatch(benchmark::State& state) {
+  for (auto _ : state) {
+    WriteBatch b;
+    Fill(&b);
+    benchmark::ClobberMemory();
+  }
+}
+BENCHMARK(BM_StackBatch)->Name("AcquireRelease/stack_batch")->Threads(1)->Threads(2);
+
+// The floor of any pool: one batch per thread, reused with no pool at all
+// (the same Put, then the Clear a release does). Not a design, a bound.
+void BM_ReuseFloor(benchmark::State& state) {
+  WriteBatch b;
+  for (auto _ : state) {
+    Fill(&b);
+    b.Clear();
+    benchmark::ClobberMemory();
+  }
+}
+BENCHMARK(BM_ReuseFloor)->Name("AcquireRelease/reuse_floor")->Threads(1)->Threads(2);
 
 // The simple alternative: one pool behind one mutex.
 class MutexPool {
@@ -83,4 +110,40 @@ BENCHMARK(BM_MutexPool)->Name("AcquireRelease/mutex_pool")->Threads(1)->Threads(
 
 }  // namespace
 
-BENCHMARK_MAIN();
+// The pair alone, no content: Acquire + Release of an empty batch against
+// new + delete of an empty one (no buffer: std::string's inline storage).
+// What the cache itself costs, without the Put both sides pay.
+void BM_BatchCacheEmpty(benchmark::State& state) {
+  BatchCache& c = Cache();
+  for (auto _ : state) {
+    WriteBatch* b = c.Acquire();
+    benchmark::DoNotOptimize(b);
+    c.Release(b);
+  }
+}
+BENCHMARK(BM_BatchCacheEmpty)->Name("AcquireReleaseEmpty/BatchCache")->Threads(1)->Threads(2);
+
+void BM_NewDeleteEmpty(benchmark::State& state) {
+  for (auto _ : state) {
+    auto* b = new WriteBatch();
+    benchmark::DoNotOptimize(b);
+    delete b;
+  }
+}
+BENCHMARK(BM_NewDeleteEmpty)->Name("AcquireReleaseEmpty/new_delete")->Threads(1)->Threads(2);
+
+// glibc (2.34+) keeps single-threaded fast paths (__libc_single_threaded:
+// std::mutex without a lock prefix, malloc without atomics on its arena
+// paths) until the process starts a second thread. A DB process always has;
+// this program has once a threads:2 benchmark ran, so without this a
+// threads:1 result would depend on --benchmark_filter. Start (and join) one
+// thread first so every run measures the multi-threaded process (as
+// bench/version does).
+int main(int argc, char** argv) {
+  std::thread([] {}).join();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

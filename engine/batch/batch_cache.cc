@@ -11,41 +11,7 @@ using sync::Mutant;
 using sync::MutantIs;
 using sync::Order;
 
-// Private access to WriteBatch for this file.
-struct BatchAccess {
-  static WriteBatch* Allocate(const void* origin) { return sync::New<WriteBatch>(WriteBatch::Origin{origin}); }
-  // Moves b from `from` to `to`; reports `id` when b was not in `from`.
-  static void Transition(WriteBatch* b, BatchState from, BatchState to, const char* id,
-                         const char* message) {
-#if TLSM_DEBUG_CHECKS
-    // relaxed: ownership hand-offs (mutex, slot) order these; the exchange
-    // catches two owners racing on one batch.
-    const auto prev = static_cast<BatchState>(
-        b->state_.Exchange(static_cast<std::uint8_t>(to), Order::kRelaxed));
-    TLSM_INVARIANT(prev == from, id, message);
-#else
-    (void)b, (void)from, (void)to, (void)id, (void)message;
-#endif
-  }
-};
-
 namespace detail {
-
-namespace {
-// PerfCount with everything inline (the out-of-line overload costs a call on
-// the Acquire fast path).
-inline void CountPerf(perf::PerfContext* ctx, perf::Counter c, perf::PerfAggregate* agg) {
-  if (!ctx->Enabled(c)) return;
-  ctx->block().Add(c, 1);
-  if (agg != nullptr) agg->Add(c, 1);
-}
-
-// Owner-only counter bump (relaxed: one writer, Stats reads any recent value).
-inline void Bump(sync::Atomic<std::uint64_t>& a, std::uint64_t n = 1) {
-  a.Store(a.Load(Order::kRelaxed) + n, Order::kRelaxed);
-}
-inline void SetSize(sync::Atomic<std::size_t>& a, std::size_t v) { a.Store(v, Order::kRelaxed); }
-}  // namespace
 
 // Counters of one thread cache, or the retired ones of the core.
 struct Totals {
@@ -107,39 +73,36 @@ struct BatchCore {
   sync::Cell<Totals> retired;  // under mu: exited thread caches, close frees
 };
 
-// One thread's cache of one BatchCache. Owned by its thread (through the
-// slot); handed to the unref handler at thread exit or column reclaim.
-struct ThreadCache {
-  ThreadCache(BatchCore* c, std::uint32_t s)
-      : core(c), shard(s), perf_ctx(perf::GetPerfContext()) {
-    batches.WithMut([&](std::vector<WriteBatch*>& v) { v.reserve(c->opts.thread_capacity); });
-  }
-  BatchCore* const core;  // holds a reference
-  const std::uint32_t shard;
-  // This thread's PerfContext, looked up once. Both live in slots of this
-  // thread's row and leave it in the same teardown round, and the exit
-  // handler does not use it, so it never dangles while the cache is in use.
-  perf::PerfContext* const perf_ctx;
-  sync::Cell<std::vector<WriteBatch*>> batches;  // owner only; oldest first
-  // Owner-written (relaxed), read by Stats through Fold.
-  sync::Atomic<std::size_t> count{0};
-  sync::Atomic<std::size_t> bytes{0};
-  sync::Atomic<std::uint64_t> thread_hits{0}, shard_hits{0}, misses{0}, frees{0}, releases{0},
-      spills{0};
-
-  Totals Snapshot() const {
-    Totals t;
-    t.thread_hits = thread_hits.Load(Order::kRelaxed);
-    t.shard_hits = shard_hits.Load(Order::kRelaxed);
-    t.misses = misses.Load(Order::kRelaxed);
-    t.frees = frees.Load(Order::kRelaxed);
-    t.releases = releases.Load(Order::kRelaxed);
-    t.spills = spills.Load(Order::kRelaxed);
-    return t;
-  }
-};
+ThreadCache::ThreadCache(BatchCore* c, std::uint32_t s, std::size_t capacity)
+    : perf_ctx(perf::GetPerfContext()), core(c), shard(s) {
+  // Sized once: a thread-cache hit never allocates.
+  stack.WithMut([&](std::vector<WriteBatch*>& v) { v.resize(capacity, nullptr); });
+}
 
 namespace {
+
+// The counters of a thread cache (relaxed reads: Stats, or its owner).
+Totals Snapshot(const ThreadCache& tc) {
+  Totals t;
+  t.thread_hits = tc.thread_hits.Load(Order::kRelaxed);
+  t.shard_hits = tc.shard_hits.Load(Order::kRelaxed);
+  t.misses = tc.misses.Load(Order::kRelaxed);
+  t.frees = tc.frees.Load(Order::kRelaxed);
+  t.releases = tc.releases.Load(Order::kRelaxed);
+  t.spills = tc.spills.Load(Order::kRelaxed);
+  return t;
+}
+
+// Writes b at stack index i (i <= v.size()): slow paths only, where the
+// stack may have to grow (thread_target > thread_capacity in a release
+// build, or the batch_ignore_thread_capacity mutant).
+void StackPut(std::vector<WriteBatch*>& v, std::size_t i, WriteBatch* b) {
+  if (i < v.size()) {
+    v[i] = b;
+  } else {
+    v.push_back(b);
+  }
+}
 
 void FreeBatch(WriteBatch* b) { sync::Delete(b); }
 
@@ -175,11 +138,15 @@ std::vector<WriteBatch*> PushToShard(BatchCore* core, std::uint32_t shard_index,
 void ThreadCacheExit(void* value, void*) {
   auto* tc = static_cast<ThreadCache*>(value);
   BatchCore* core = tc->core;
-  std::vector<WriteBatch*> mine =
-      tc->batches.WithMut([](std::vector<WriteBatch*>& v) { return std::move(v); });
+  // relaxed: the owner wrote it; its thread exit (this thread) or the column
+  // reclaim (under the registry lock, after the owner's last use) orders it.
+  const std::size_t n = tc->count.Load(Order::kRelaxed);
+  std::vector<WriteBatch*> mine = tc->stack.WithMut([n](std::vector<WriteBatch*>& v) {
+    return std::vector<WriteBatch*>(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n));
+  });
   bool pushed = false;
   std::vector<WriteBatch*> overflow = PushToShard(core, tc->shard, std::move(mine), &pushed);
-  Totals t = tc->Snapshot();
+  Totals t = Snapshot(*tc);
   for (WriteBatch* b : overflow) {
     if constexpr (MutantIs(Mutant::batch_exit_leaks_overflow)) continue;  // injected leak
     FreeBatch(b);
@@ -237,30 +204,22 @@ void* BatchCache::EnsureLocalCache() {
   const std::uint32_t shard = static_cast<std::uint32_t>(
       core_->next_shard.FetchAdd(1, Order::kRelaxed) % core_->num_shards);
   core_->Ref();  // the thread cache's reference
-  auto* tc = sync::New<ThreadCache>(core_, shard);
+  auto* tc = sync::New<ThreadCache>(core_, shard, options_.thread_capacity);
   Column()->Reset(tc);  // the slot was null: no handler runs
   return tc;
 }
 
-WriteBatch* BatchCache::Acquire() {
+// Acquire without a thread-cache hit on the inline path: first use on this
+// thread, an empty thread cache, or (batch_shared_thread_column mutant) a
+// cache that lives in another column than column_.
+WriteBatch* BatchCache::AcquireSlow() {
   auto* tc = static_cast<ThreadCache*>(EnsureLocalCache());
   // 1. The thread cache (no lock).
-  WriteBatch* b = tc->batches.WithMut([](std::vector<WriteBatch*>& v) -> WriteBatch* {
-    if (v.empty()) return nullptr;
-    WriteBatch* top = v.back();
-    v.pop_back();
-    return top;
-  });
-  if (b != nullptr) {
-    TLSM_INVARIANT(Allocated(b), "BATCH-ISO", "a thread cache handed out another DB's batch");
-    BatchAccess::Transition(b, BatchState::kThreadCached, BatchState::kHeld, "BATCH-OWN",
-                            "a batch handed out by a thread cache was not cached there");
-    SetSize(tc->count, tc->count.Load(Order::kRelaxed) - 1);
-    SetSize(tc->bytes, tc->bytes.Load(Order::kRelaxed) - b->Capacity());
-    detail::Bump(tc->thread_hits);
-    detail::CountPerf(tc->perf_ctx, perf::Counter::kBatchCacheHits, options_.perf_aggregate);
-    return b;
+  // relaxed: the owner (this thread) is count's only writer.
+  if (const std::size_t n = tc->count.Load(Order::kRelaxed); n != 0) {
+    return PopThreadCache(tc, n);
   }
+  WriteBatch* b = nullptr;
   // 2. The shard: take up to max(1, target) batches, newest first; the first
   // is returned, the rest refill the thread cache.
   Shard& shard = core_->shards[tc->shard];
@@ -285,13 +244,14 @@ WriteBatch* BatchCache::Acquire() {
                             "a batch handed out by a shard was not cached there");
     if (taken.size() > 1) {
       std::size_t moved_bytes = 0;
-      tc->batches.WithMut([&](std::vector<WriteBatch*>& v) {
+      tc->stack.WithMut([&](std::vector<WriteBatch*>& v) {
         // Newest of the rest ends on top; the thread cache was empty.
+        std::size_t top = 0;
         for (std::size_t i = taken.size(); i-- > 1;) {
           WriteBatch* x = taken[i];
           BatchAccess::Transition(x, BatchState::kShardCached, BatchState::kThreadCached,
                                   "BATCH-OWN", "a batch refilled from a shard was not cached there");
-          v.push_back(x);
+          detail::StackPut(v, top++, x);
           moved_bytes += x->Capacity();
         }
       });
@@ -309,7 +269,10 @@ WriteBatch* BatchCache::Acquire() {
   return b;
 }
 
-void BatchCache::Release(WriteBatch* b) {
+// Release when the inline path cannot retain b in the thread cache: misuse
+// (reported here), first use on this thread, oversize, a full thread cache
+// (spill) or thread_capacity 0.
+void BatchCache::ReleaseSlow(WriteBatch* b) {
   TLSM_INVARIANT(b != nullptr, "MISUSE", "Release(nullptr)");
   if (b == nullptr) return;
   if (!Allocated(b)) {
@@ -332,14 +295,13 @@ void BatchCache::Release(WriteBatch* b) {
                           "a batch was released twice (it is already cached)");
   const std::size_t capacity = options_.thread_capacity;
   const bool bounded = !MutantIs(Mutant::batch_ignore_thread_capacity);
-  // Fast path: room in the thread cache (no lock, no allocation).
-  const bool fits = tc->batches.WithMut([&](std::vector<WriteBatch*>& v) {
-    if (v.size() >= capacity && bounded) return false;
-    v.push_back(b);
-    return true;
-  });
-  if (fits) {
-    SetSize(tc->count, tc->count.Load(Order::kRelaxed) + 1);
+  // relaxed: the owner (this thread) is count's only writer.
+  const std::size_t have = tc->count.Load(Order::kRelaxed);
+  // Room in the thread cache (no lock, no allocation) — reached here on a
+  // thread's first release or under the shared-column mutant.
+  if (have < capacity || !bounded) {
+    tc->stack.WithMut([&](std::vector<WriteBatch*>& v) { detail::StackPut(v, have, b); });
+    SetSize(tc->count, have + 1);
     SetSize(tc->bytes, tc->bytes.Load(Order::kRelaxed) + cap);
     return;
   }
@@ -349,18 +311,21 @@ void BatchCache::Release(WriteBatch* b) {
   std::size_t spill_bytes = 0;  // of batches that were in the thread cache
   std::size_t new_count = 0;
   bool cached_here = false;
-  tc->batches.WithMut([&](std::vector<WriteBatch*>& v) {
-    const std::size_t n = v.size() - std::min(options_.thread_target, v.size());
-    spill.assign(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n));
-    v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n));
+  tc->stack.WithMut([&](std::vector<WriteBatch*>& v) {
+    const std::size_t n = have - std::min(options_.thread_target, have);
+    const auto first = v.begin(), kept = v.begin() + static_cast<std::ptrdiff_t>(n),
+               last = v.begin() + static_cast<std::ptrdiff_t>(have);
+    spill.assign(first, kept);
+    std::copy(kept, last, first);  // the kept (newest) ones move to the bottom
     for (WriteBatch* x : spill) spill_bytes += x->Capacity();
-    if (v.size() < capacity) {
-      v.push_back(b);
+    std::size_t m = have - n;
+    if (m < capacity) {
+      v[m++] = b;
       cached_here = true;
     } else {
       spill.push_back(b);
     }
-    new_count = v.size();
+    new_count = m;
   });
   SetSize(tc->count, new_count);
   SetSize(tc->bytes, tc->bytes.Load(Order::kRelaxed) + (cached_here ? cap : 0) - spill_bytes);
@@ -418,7 +383,7 @@ BatchCacheStats BatchCache::Stats() const {
         [](void* v, void* a) {
           auto* tc = static_cast<const ThreadCache*>(v);
           auto* acc = static_cast<Acc*>(a);
-          acc->t += tc->Snapshot();
+          acc->t += detail::Snapshot(*tc);
           const std::size_t n = tc->count.Load(Order::kRelaxed);
           acc->count += n;
           acc->max_count = std::max(acc->max_count, n);
@@ -457,7 +422,8 @@ BatchCacheStats BatchCache::Stats() const {
 
 std::size_t BatchCache::ThreadCachedCount() const {
   auto* tc = static_cast<const ThreadCache*>(LocalCache());
-  return tc == nullptr ? 0 : tc->batches.With([](const std::vector<WriteBatch*>& v) { return v.size(); });
+  // relaxed: the calling thread is the owner and count's only writer.
+  return tc == nullptr ? 0 : tc->count.Load(Order::kRelaxed);
 }
 
 int BatchCache::ThreadShard() const {

@@ -33,17 +33,27 @@
 //   as "NO-LEAK" when the last reference to the cache's core goes).
 //   Stats: any thread; exact when quiescent.
 // Invariants: BATCH-OWN, BATCH-ISO, BATCH-BOUND, NO-LEAK (docs/invariants.md).
-// Cost: Acquire/Release on a warm thread cache take no lock and allocate
-//   nothing (one slot load, a vector pop/push, owner-only relaxed counters).
+// Cost (the fast path contract): a thread-cache hit — Acquire with a batch
+//   in the calling thread's cache, Release of one of this cache's batches
+//   with room in the thread cache and Capacity() <= max_batch_bytes — is
+//   inline below: one matrix Get (an acquire load, no RMW: only the owner
+//   thread, its exit, or Close — never concurrent with the owner's calls —
+//   change the slot), a pop or push on a preallocated array, three owner-only
+//   counters (relaxed load + store, no RMW), on Acquire the PerfContext gate,
+//   on Release the origin check and Clear(). No lock, no allocation, no
+//   call. Everything else (first use on a thread, refill from the shard,
+//   spill, oversize, misuse reports, mutants) is out of line in
+//   batch_cache.cc. Debug builds and the model build add the owner-state
+//   checks on both paths (BATCH-ISO on a hit, "MISUSE" on a double release;
+//   one relaxed exchange per state change). docs/batch_cache.md has numbers.
 #pragma once
 
 #include "engine/batch/write_batch.h"
+#include "engine/perf/perf_aggregate.h"
+#include "engine/perf/perf_context.h"
 #include "engine/tls/thread_local_ptr.h"
 
 TLSM_BEGIN
-namespace perf {
-class PerfAggregate;
-}
 namespace batch {
 
 struct BatchCacheOptions {
@@ -79,7 +89,70 @@ struct BatchCacheStats {
 
 namespace detail {
 struct BatchCore;
+
+// One thread's cache of one BatchCache: the value in the thread's slot of the
+// cache's column. Owned by its thread (through the slot); handed to the
+// column's unref handler at thread exit or column reclaim. Defined here so a
+// thread-cache hit runs inline; the rest of its life is in batch_cache.cc.
+// The fields every hit touches come first (64 bytes together in production).
+struct ThreadCache {
+  ThreadCache(BatchCore* c, std::uint32_t s, std::size_t capacity);
+
+  // The cached batches: stack[0, count), oldest first, the newest on top.
+  // Sized thread_capacity up front, so a hit never allocates; entries at and
+  // above `count` are stale. Owner only.
+  sync::Cell<std::vector<WriteBatch*>> stack;
+  // Owner-written (relaxed: one writer), read by Stats through Fold.
+  sync::Atomic<std::size_t> count{0};  // batches in `stack`
+  sync::Atomic<std::size_t> bytes{0};  // their Capacity() sum
+  sync::Atomic<std::uint64_t> thread_hits{0}, releases{0};
+  // This thread's PerfContext, looked up once. Both live in slots of this
+  // thread's row and leave it in the same teardown round, and the exit
+  // handler does not use it, so it never dangles while the cache is in use.
+  perf::PerfContext* const perf_ctx;
+
+  // Cold: slow paths only.
+  BatchCore* const core;  // holds a reference
+  const std::uint32_t shard;
+  sync::Atomic<std::uint64_t> shard_hits{0}, misses{0}, frees{0}, spills{0};
+};
+
+// Owner-only counter bump (relaxed: one writer, Stats reads any recent value).
+inline void Bump(sync::Atomic<std::uint64_t>& a, std::uint64_t n = 1) {
+  a.Store(a.Load(sync::Order::kRelaxed) + n, sync::Order::kRelaxed);
 }
+inline void SetSize(sync::Atomic<std::size_t>& a, std::size_t v) {
+  a.Store(v, sync::Order::kRelaxed);
+}
+// PerfCount with everything inline (an out-of-line call costs more than the
+// gate on the Acquire fast path).
+inline void CountPerf(perf::PerfContext* ctx, perf::Counter c, perf::PerfAggregate* agg) {
+  if (!ctx->Enabled(c)) return;
+  ctx->block().Add(c, 1);
+  if (agg != nullptr) agg->Add(c, 1);
+}
+
+}  // namespace detail
+
+// Private access to WriteBatch for the cache (its owner state).
+struct BatchAccess {
+  static WriteBatch* Allocate(const void* origin) {
+    return sync::New<WriteBatch>(WriteBatch::Origin{origin});
+  }
+  // Moves b from `from` to `to`; reports `id` when b was not in `from`.
+  static void Transition(WriteBatch* b, BatchState from, BatchState to, const char* id,
+                         const char* message) {
+#if TLSM_DEBUG_CHECKS
+    // relaxed: ownership hand-offs (mutex, slot) order these; the exchange
+    // catches two owners racing on one batch.
+    const auto prev = static_cast<BatchState>(
+        b->state_.Exchange(static_cast<std::uint8_t>(to), sync::Order::kRelaxed));
+    TLSM_INVARIANT(prev == from, id, message);
+#else
+    (void)b, (void)from, (void)to, (void)id, (void)message;
+#endif
+  }
+};
 
 class BatchCache {
  public:
@@ -88,9 +161,12 @@ class BatchCache {
   BatchCache(const BatchCache&) = delete;
   BatchCache& operator=(const BatchCache&) = delete;
 
-  // A cleared batch held by the caller.
+  // A cleared batch held by the caller. Inline thread-cache hit, else
+  // AcquireSlow.
   WriteBatch* Acquire();
-  // Gives b back: cleared, then retained or freed per the policy.
+  // Gives b back: cleared, then retained or freed per the policy. Inline
+  // when the thread cache has room and b is within max_batch_bytes, else
+  // ReleaseSlow.
   void Release(WriteBatch* b);
   // Frees every retained batch and every thread cache. Idempotent. No
   // Acquire/Release may run concurrently or afterwards.
@@ -112,6 +188,17 @@ class BatchCache {
   tls::ThreadLocalColumn* Column() const;
   void* LocalCache() const;  // the calling thread's cache or nullptr
   void* EnsureLocalCache();  // creates it on first use
+  // The calling thread's cache through column_ (inline), or nullptr. The
+  // slow paths look up Column() instead, which is column_ except under the
+  // batch_shared_thread_column mutant (whose caches live in another column,
+  // so this returns nullptr and every call takes the slow path there).
+  detail::ThreadCache* FastCache() const;
+  // The thread-cache hit shared by the fast and the slow path: takes the
+  // top of tc's stack (n = its count, > 0).
+  WriteBatch* PopThreadCache(detail::ThreadCache* tc, std::size_t n);
+  // Everything but a thread-cache hit (batch_cache.cc).
+  WriteBatch* AcquireSlow();
+  void ReleaseSlow(WriteBatch* b);
 
   const BatchCacheOptions options_;
   // The shared state: shards, retired stats, refcounted (each thread cache
@@ -120,6 +207,54 @@ class BatchCache {
   // The thread-cache column; owned, destroyed (reclaimed) by Close.
   tls::ThreadLocalColumn* column_;
 };
+
+inline detail::ThreadCache* BatchCache::FastCache() const {
+  TLSM_INVARIANT(column_ != nullptr, "MISUSE", "BatchCache used after Close");
+  return static_cast<detail::ThreadCache*>(column_->Get());
+}
+
+inline WriteBatch* BatchCache::PopThreadCache(detail::ThreadCache* tc, std::size_t n) {
+  WriteBatch* b = tc->stack.WithMut([n](std::vector<WriteBatch*>& v) { return v[n - 1]; });
+  TLSM_INVARIANT(Allocated(b), "BATCH-ISO", "a thread cache handed out another DB's batch");
+  BatchAccess::Transition(b, BatchState::kThreadCached, BatchState::kHeld, "BATCH-OWN",
+                          "a batch handed out by a thread cache was not cached there");
+  detail::SetSize(tc->count, n - 1);
+  detail::SetSize(tc->bytes, tc->bytes.Load(sync::Order::kRelaxed) - b->Capacity());
+  detail::Bump(tc->thread_hits);
+  detail::CountPerf(tc->perf_ctx, perf::Counter::kBatchCacheHits, options_.perf_aggregate);
+  return b;
+}
+
+inline WriteBatch* BatchCache::Acquire() {
+  if (detail::ThreadCache* tc = FastCache()) {
+    // relaxed: the owner (this thread) is count's only writer.
+    const std::size_t n = tc->count.Load(sync::Order::kRelaxed);
+    if (n != 0) return PopThreadCache(tc, n);
+  }
+  return AcquireSlow();
+}
+
+inline void BatchCache::Release(WriteBatch* b) {
+  detail::ThreadCache* tc = FastCache();
+  if (tc != nullptr && b != nullptr && Allocated(b)) {
+    TLSM_INVARIANT(b->state() == BatchState::kHeld, "MISUSE",
+                   "a batch was released twice (it is already cached)");
+    // relaxed: the owner is count's only writer.
+    const std::size_t n = tc->count.Load(sync::Order::kRelaxed);
+    const std::size_t cap = b->Capacity();  // Clear() keeps it
+    if (n < options_.thread_capacity && cap <= options_.max_batch_bytes) {
+      detail::Bump(tc->releases);
+      b->Clear();
+      BatchAccess::Transition(b, BatchState::kHeld, BatchState::kThreadCached, "MISUSE",
+                              "a batch was released twice (it is already cached)");
+      tc->stack.WithMut([n, b](std::vector<WriteBatch*>& v) { v[n] = b; });
+      detail::SetSize(tc->count, n + 1);
+      detail::SetSize(tc->bytes, tc->bytes.Load(sync::Order::kRelaxed) + cap);
+      return;
+    }
+  }
+  ReleaseSlow(b);
+}
 
 }  // namespace batch
 TLSM_END

@@ -50,19 +50,23 @@ class WriteBatch {
   WriteBatch(const WriteBatch&) = delete;
   WriteBatch& operator=(const WriteBatch&) = delete;
 
+  // Put/Delete grow the buffer once per op (to the encoded size, or more by
+  // std::string's geometric growth) and then write the op in place; key and
+  // value must not point into this batch's own buffer.
   void Put(std::uint32_t cf, std::string_view key, std::string_view value) {
     CheckHeld();
     rep_.WithMut([&](Rep& r) {
-      AppendHeader(r.data, OpType::kPut, cf, key);
-      AppendU32(r.data, static_cast<std::uint32_t>(value.size()));
-      r.data.append(value.data(), value.size());
+      char* p = Extend(r.data, kHeaderBytes + key.size() + 4 + value.size());
+      p = EncodeHeader(p, OpType::kPut, cf, key);
+      p = EncodeU32(p, static_cast<std::uint32_t>(value.size()));
+      Copy(p, value);
       ++r.count;
     });
   }
   void Delete(std::uint32_t cf, std::string_view key) {
     CheckHeld();
     rep_.WithMut([&](Rep& r) {
-      AppendHeader(r.data, OpType::kDelete, cf, key);
+      EncodeHeader(Extend(r.data, kHeaderBytes + key.size()), OpType::kDelete, cf, key);
       ++r.count;
     });
   }
@@ -188,17 +192,26 @@ class WriteBatch {
   std::string_view View() const {
     return rep_.With([](const Rep& r) { return std::string_view(r.data); });
   }
-  static void AppendU32(std::string& s, std::uint32_t v) {
-    char b[4];
-    std::memcpy(b, &v, 4);
-    s.append(b, 4);
+  static constexpr std::size_t kHeaderBytes = 1 + 4 + 4;  // type, cf, key length
+  // Makes room for n more bytes at the end of s; returns where they start.
+  static char* Extend(std::string& s, std::size_t n) {
+    const std::size_t old = s.size();
+    s.resize(old + n);
+    return s.data() + old;
   }
-  static void AppendHeader(std::string& s, OpType t, std::uint32_t cf,
-                           std::string_view key) {
-    s.push_back(static_cast<char>(t));
-    AppendU32(s, cf);
-    AppendU32(s, static_cast<std::uint32_t>(key.size()));
-    s.append(key.data(), key.size());
+  static char* EncodeU32(char* p, std::uint32_t v) {
+    std::memcpy(p, &v, 4);
+    return p + 4;
+  }
+  static char* Copy(char* p, std::string_view v) {
+    if (!v.empty()) std::memcpy(p, v.data(), v.size());
+    return p + v.size();
+  }
+  static char* EncodeHeader(char* p, OpType t, std::uint32_t cf, std::string_view key) {
+    *p++ = static_cast<char>(t);
+    p = EncodeU32(p, cf);
+    p = EncodeU32(p, static_cast<std::uint32_t>(key.size()));
+    return Copy(p, key);
   }
   void CheckHeld() const {
     TLSM_INVARIANT(state() == BatchState::kHeld, "MISUSE",

@@ -50,6 +50,64 @@ TEST(BatchCache, MissThenThreadCacheHit) {
   EXPECT_EQ(s.threads, 1u);
 }
 
+// The inline hit path keeps every statistic exact (hits, releases, bytes).
+TEST(BatchCache, ThreadCacheHitsKeepStatsExact) {
+  BatchCache c(Small(4, 2, 1, 4));
+  WriteBatch* first = c.Acquire();  // miss: creates this thread's cache
+  first->Put(0, "key-0001", "value-0001");
+  c.Release(first);
+  const std::size_t cap = first->Capacity();
+  for (int i = 0; i < 1000; ++i) {
+    WriteBatch* b = c.Acquire();
+    ASSERT_EQ(b, first);
+    ASSERT_EQ(b->Count(), 0u);
+    b->Put(0, "key-0001", "value-0001");
+    ASSERT_EQ(b->Capacity(), cap);  // the reused buffer did not grow
+    c.Release(b);
+  }
+  auto s = c.Stats();
+  EXPECT_EQ(s.misses, 1u);
+  EXPECT_EQ(s.thread_hits, 1000u);
+  EXPECT_EQ(s.shard_hits, 0u);
+  EXPECT_EQ(s.releases, 1001u);
+  EXPECT_EQ(s.thread_cached, 1u);
+  EXPECT_EQ(s.bytes_retained, cap);
+  // Fill the thread cache through the hit path: four held, four released.
+  std::vector<WriteBatch*> b;
+  for (int i = 0; i < 4; ++i) b.push_back(c.Acquire());
+  s = c.Stats();
+  EXPECT_EQ(s.thread_cached, 0u);
+  EXPECT_EQ(s.bytes_retained, 0u);
+  EXPECT_EQ(s.outstanding(), 4u);
+  for (auto* x : b) c.Release(x);
+  s = c.Stats();
+  EXPECT_EQ(s.thread_cached, 4u);
+  EXPECT_EQ(s.bytes_retained, cap + 3 * b[1]->Capacity());
+  EXPECT_EQ(s.releases, 1005u);
+  EXPECT_EQ(s.outstanding(), 0u);
+}
+
+// A batch released on a thread other than the one that acquired it goes to
+// the releasing thread's cache (created by that release).
+TEST(BatchCache, ReleaseOnAnotherThreadCachesThere) {
+  BatchCache c(Small(4, 2, 1, 4));
+  WriteBatch* b = c.Acquire();
+  std::size_t there = 0;
+  std::thread([&] {
+    c.Release(b);
+    there = c.ThreadCachedCount();
+    EXPECT_EQ(c.Acquire(), b);  // a thread-cache hit on that thread
+    c.Release(b);
+  }).join();
+  EXPECT_EQ(there, 1u);
+  EXPECT_EQ(c.ThreadCachedCount(), 0u);  // not this thread's
+  auto s = c.Stats();
+  EXPECT_EQ(s.releases, 2u);
+  EXPECT_EQ(s.thread_hits, 1u);
+  EXPECT_EQ(s.shard_cached, 1u);  // the exited thread handed it to the shard
+  EXPECT_EQ(s.outstanding(), 0u);
+}
+
 TEST(BatchCache, FullThreadCacheSpillsOldestToTarget) {
   BatchCache c(Small(4, 2, 1, 8));
   std::vector<WriteBatch*> b;
@@ -247,6 +305,47 @@ TEST(BatchCacheDeathTest, DoubleReleaseIsMisuse) {
         WriteBatch* b = c.Acquire();
         c.Release(b);
         c.Release(b);
+      },
+      "MISUSE");
+}
+
+// The double-release check comes before the room test, so a full thread
+// cache (where the inline path would hand over to ReleaseSlow) still reports.
+TEST(BatchCacheDeathTest, DoubleReleaseWithFullThreadCacheIsMisuse) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        BatchCache c(Small(1, 0, 1, 4));
+        WriteBatch* a = c.Acquire();
+        WriteBatch* b = c.Acquire();
+        c.Release(a);  // thread cache full now
+        c.Release(b);  // spills a, keeps b
+        c.Release(b);
+      },
+      "MISUSE");
+}
+
+// ... and a batch cached by another thread's cache, released on a thread
+// that has no cache yet (ReleaseSlow's check).
+TEST(BatchCacheDeathTest, DoubleReleaseOnAnotherThreadIsMisuse) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        BatchCache c(Small());
+        WriteBatch* b = c.Acquire();
+        c.Release(b);  // in this thread's cache
+        std::thread([&] { c.Release(b); }).join();
+      },
+      "MISUSE");
+}
+
+TEST(BatchCacheDeathTest, ReleaseNullIsMisuse) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        BatchCache c(Small());
+        c.Release(c.Acquire());
+        c.Release(nullptr);
       },
       "MISUSE");
 }

@@ -181,6 +181,7 @@ struct CheckOptions {
   bool determinism = true;
   bool progress = false;
   bool fork = true;
+  unsigned jobs = 1;  // random search: parallel slices
 };
 
 struct Row {
@@ -372,7 +373,9 @@ class Checker {
       cfg.first_iteration = opt_.seed + lo;
       cfg.iterations = hi - lo;
       cfg.time_budget_s = budget;
-      Outcome o = RunIsolated(s, cfg, Progress(s, k, hi - lo, false, budget), opt_.fork);
+      const ProgressOptions p = Progress(s, k, hi - lo, false, budget);
+      Outcome o = opt_.jobs > 1 ? RunRandomInParallel(s, cfg, p, opt_.jobs)
+                                : RunIsolated(s, cfg, p, opt_.fork);
       Absorb(s, k, cfg, o, row, failure, error);
       return;
     }
@@ -774,7 +777,7 @@ const char* kCheckHelp =
 int CmdCheck(const std::vector<std::string>& args) {
   po::options_description desc(kCheckHelp);
   std::string search = "all", seed = "0", iterations, bound = std::to_string(kDefaultBound),
-              time_budget, shard = "0/1", results = "results";
+              time_budget, shard = "0/1", results = "results", jobs = "1";
   std::vector<std::string> scenarios;
   desc.add_options()
     ("search", po::value<std::string>(&search)->value_name("KIND"), "random | exhaustive | bounded | all (default: all = random, then bounded, then exhaustive)")
@@ -783,6 +786,7 @@ int CmdCheck(const std::vector<std::string>& args) {
     ("bound", po::value<std::string>(&bound)->value_name("K"), "bounded: preemption bound K (default 2)")
     ("time-budget", po::value<std::string>(&time_budget)->value_name("S"), "seconds per search (default: none for random, 10 for tree searches; 0 = none)")
     ("shard", po::value<std::string>(&shard)->value_name("I/N"), "I/N: run shard I of N (0-based); see docs/harness.md")
+    ("jobs,j", po::value<std::string>(&jobs)->value_name("N"), "random: run the search as N slices in parallel processes (default 1; 0 = one per CPU); same executions and result as one process")
     ("results", po::value<std::string>(&results)->value_name("DIR"), "directory for result and failure artifacts (default ./results)")
     ("expect-bug", "succeed only if every selected scenario finds a bug (mutant tests)")
     ("no-minimise", "skip the minimal-counterexample search after a failure")
@@ -842,6 +846,13 @@ int CmdCheck(const std::vector<std::string>& args) {
   opt.determinism = vm.count("no-determinism-check") == 0;
   opt.progress = (isatty(2) || vm.count("progress")) && !vm.count("no-progress");
   opt.fork = vm.count("no-fork") == 0;
+  {
+    std::uint64_t j = ParseUint("jobs", jobs);
+    if (j == 0) j = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
+    if (j > 256) throw UsageError("--jobs " + jobs + " is too many (at most 256)");
+    if (j > 1 && !opt.fork) throw UsageError("--jobs needs forked runs; drop --no-fork");
+    opt.jobs = static_cast<unsigned>(j);
+  }
 
   // Selection, in registry order without duplicates.
   std::vector<const ScenarioInfo*> selected;

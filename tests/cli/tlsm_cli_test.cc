@@ -360,6 +360,22 @@ TEST(TlsmShard, ShardsFindTheBugInTheirSlice) {
   EXPECT_EQ(bugs, 2);  // the lost update is reachable whichever thread starts
 }
 
+TEST(TlsmCheck, LeakFoundAfterTheExecutionReplaysAndCountsOnce) {
+  // A leak is found after the execution completed (Relacy's check after
+  // after()); its history re-run and a replay in a fresh process must end
+  // the same way, and the execution must count once.
+  const fs::path dir = TempDir("leak");
+  const CliRun r = Tlsm("check selftest.leak --search random --iterations 5 --no-minimise --results " +
+                        dir.string());
+  ASSERT_EQ(r.rc, 1) << r.out;
+  const json a = json::parse(ReadFile(dir / "selftest.leak.failure.json"));
+  EXPECT_EQ(a["invariant"], "NO-LEAK");
+  EXPECT_EQ(Summary(dir, "")["rows"][0]["executions"], 1);
+  const CliRun replay = Tlsm("replay " + a["token"].get<std::string>());
+  EXPECT_EQ(replay.rc, 1) << replay.out;
+  EXPECT_NE(replay.out.find("memory leak"), std::string::npos) << replay.out;
+}
+
 TEST(TlsmJobs, ParallelRandomSearchRunsTheSameExecutions) {
   const fs::path dir = TempDir("jobs_pass");
   const std::string base = "check selftest.ok --search random --seed 100 --iterations 1001 --results " + dir.string();

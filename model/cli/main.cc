@@ -116,6 +116,28 @@ void WriteFileAtomically(const fs::path& path, const std::string& text) {
   fs::rename(tmp, path);
 }
 
+// Parses a subcommand's arguments: the options in `desc` plus any number of
+// positional arguments (collected into *positional under the option name
+// `positional_name`). Prints the help and returns false on --help; bad
+// options throw (a usage error, exit 2).
+bool ParseCommand(const po::options_description& desc, const char* positional_name,
+                  std::vector<std::string>* positional, const std::vector<std::string>& args,
+                  po::variables_map* vm) {
+  po::options_description hidden;
+  hidden.add_options()(positional_name, po::value(positional));
+  po::options_description all;
+  all.add(desc).add(hidden);
+  po::positional_options_description pos;
+  pos.add(positional_name, -1);
+  po::store(po::command_line_parser(args).options(all).positional(pos).run(), *vm);
+  po::notify(*vm);
+  if (vm->count("help")) {
+    std::cout << desc << "\n";
+    return false;
+  }
+  return true;
+}
+
 // ---------------------------------------------------------------- list
 
 int CmdList(const std::vector<std::string>& args) {
@@ -795,19 +817,8 @@ int CmdCheck(const std::vector<std::string>& args) {
     ("no-progress", "never show progress")
     ("no-fork", "run simulations in this process (debugging; a Relacy abort kills tlsm)")
     ("help,h", "this help");
-  po::options_description hidden;
-  hidden.add_options()("scenario", po::value(&scenarios));
-  po::options_description all;
-  all.add(desc).add(hidden);
-  po::positional_options_description pos;
-  pos.add("scenario", -1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
-    return kExitPass;
-  }
+  if (!ParseCommand(desc, "scenario", &scenarios, args, &vm)) return kExitPass;  // --help
   CheckOptions opt;
   if (search == "all") {
     opt.searches = {SearchKind::kRandom, SearchKind::kBounded, SearchKind::kExhaustive};
@@ -959,19 +970,8 @@ int CmdReplay(const std::vector<std::string>& args) {
     ("minimal", "FILE: replay the artifact's minimal counterexample instead")
     ("no-fork", "run the simulation in this process (debugging)")
     ("help,h", "this help");
-  po::options_description hidden;
-  hidden.add_options()("token", po::value(&what));
-  po::options_description all;
-  all.add(desc).add(hidden);
-  po::positional_options_description pos;
-  pos.add("token", -1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
-    return kExitPass;
-  }
+  if (!ParseCommand(desc, "token", &what, args, &vm)) return kExitPass;  // --help
   if (what.size() != 1) throw UsageError("replay takes exactly one TOKEN or FILE");
   std::string text = what[0];
   if (text.rfind("tlsm", 0) != 0) {
@@ -1085,19 +1085,8 @@ int CmdTrace(const std::vector<std::string>& args) {
     ("seed", po::value<std::string>(&seed)->value_name("N"), "the random execution to show (default 0)")
     ("html", po::value<std::string>(&html)->value_name("OUT"), "also write the swimlane HTML page")
     ("help,h", "this help");
-  po::options_description hidden;
-  hidden.add_options()("scenario", po::value(&what));
-  po::options_description all;
-  all.add(desc).add(hidden);
-  po::positional_options_description pos;
-  pos.add("scenario", -1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
-    return kExitPass;
-  }
+  if (!ParseCommand(desc, "scenario", &what, args, &vm)) return kExitPass;  // --help
   if (what.size() != 1) throw UsageError("trace takes exactly one SCENARIO");
   const ScenarioInfo* s = tlsm_model::FindScenario(what[0]);
   if (s == nullptr) throw UsageError("no scenario '" + what[0] + "' (tlsm list)");

@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 ci/install-deps.sh
 cmake --preset model >/dev/null
 cmake --build --preset model --target tlsm -j "${TLSM_JOBS:-$(nproc)}"
-exec build/model/model/cli/tlsm check --results results "$@"
+exec build/model/model/cli/tlsm check --jobs "${TLSM_CHECK_JOBS:-0}" --results results "$@"

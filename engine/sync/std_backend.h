@@ -7,6 +7,10 @@
 TLSM_BEGIN
 namespace sync {
 
+// The first slot array of a matrix row: one cache line of slots, so most
+// processes never grow a row.
+inline constexpr std::uint32_t kMatrixRowFirstSlots = 8;
+
 constexpr std::memory_order ToStd(Order o) {
   switch (o) {
     case Order::kRelaxed: return std::memory_order_relaxed;

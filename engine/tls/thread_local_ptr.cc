@@ -33,7 +33,6 @@ void RunHandlers(const std::vector<Pending>& pending) {
 // Threads may re-arm their row from handlers during teardown; after this many
 // rounds the teardown gives up (a handler that keeps storing is misuse).
 constexpr int kMaxTeardownRounds = 8;
-constexpr std::uint32_t kMinCapacity = 8;
 }  // namespace
 
 // The registry: the list of rows and the column table.
@@ -269,7 +268,7 @@ sync::Atomic<void*>& Registry::EnsureSlot(Row* row, std::uint32_t id) {
   // Growth: under the lock, because Scrape, Fold and reclaim walk this row's
   // slots from other threads under the lock. Only the owner grows its row.
   std::uint32_t cap = std::max<std::uint32_t>(
-      {kMinCapacity, a.capacity * 2, id + 1});
+      {sync::kMatrixRowFirstSlots, a.capacity * 2, id + 1});
   sync::Atomic<void*>* fresh = sync::NewArray<sync::Atomic<void*>>(cap);
   {
     LockChecked();

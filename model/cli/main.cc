@@ -116,6 +116,28 @@ void WriteFileAtomically(const fs::path& path, const std::string& text) {
   fs::rename(tmp, path);
 }
 
+// Parses a subcommand's arguments: the options in `desc` plus any number of
+// positional arguments (collected into *positional under the option name
+// `positional_name`). Prints the help and returns false on --help; bad
+// options throw (a usage error, exit 2).
+bool ParseCommand(const po::options_description& desc, const char* positional_name,
+                  std::vector<std::string>* positional, const std::vector<std::string>& args,
+                  po::variables_map* vm) {
+  po::options_description hidden;
+  hidden.add_options()(positional_name, po::value(positional));
+  po::options_description all;
+  all.add(desc).add(hidden);
+  po::positional_options_description pos;
+  pos.add(positional_name, -1);
+  po::store(po::command_line_parser(args).options(all).positional(pos).run(), *vm);
+  po::notify(*vm);
+  if (vm->count("help")) {
+    std::cout << desc << "\n";
+    return false;
+  }
+  return true;
+}
+
 // ---------------------------------------------------------------- list
 
 int CmdList(const std::vector<std::string>& args) {
@@ -181,6 +203,7 @@ struct CheckOptions {
   bool determinism = true;
   bool progress = false;
   bool fork = true;
+  unsigned jobs = 1;  // random search: parallel slices
 };
 
 struct Row {
@@ -372,7 +395,9 @@ class Checker {
       cfg.first_iteration = opt_.seed + lo;
       cfg.iterations = hi - lo;
       cfg.time_budget_s = budget;
-      Outcome o = RunIsolated(s, cfg, Progress(s, k, hi - lo, false, budget), opt_.fork);
+      const ProgressOptions p = Progress(s, k, hi - lo, false, budget);
+      Outcome o = opt_.jobs > 1 ? RunRandomInParallel(s, cfg, p, opt_.jobs)
+                                : RunIsolated(s, cfg, p, opt_.fork);
       Absorb(s, k, cfg, o, row, failure, error);
       return;
     }
@@ -774,7 +799,7 @@ const char* kCheckHelp =
 int CmdCheck(const std::vector<std::string>& args) {
   po::options_description desc(kCheckHelp);
   std::string search = "all", seed = "0", iterations, bound = std::to_string(kDefaultBound),
-              time_budget, shard = "0/1", results = "results";
+              time_budget, shard = "0/1", results = "results", jobs = "1";
   std::vector<std::string> scenarios;
   desc.add_options()
     ("search", po::value<std::string>(&search)->value_name("KIND"), "random | exhaustive | bounded | all (default: all = random, then bounded, then exhaustive)")
@@ -783,6 +808,7 @@ int CmdCheck(const std::vector<std::string>& args) {
     ("bound", po::value<std::string>(&bound)->value_name("K"), "bounded: preemption bound K (default 2)")
     ("time-budget", po::value<std::string>(&time_budget)->value_name("S"), "seconds per search (default: none for random, 10 for tree searches; 0 = none)")
     ("shard", po::value<std::string>(&shard)->value_name("I/N"), "I/N: run shard I of N (0-based); see docs/harness.md")
+    ("jobs,j", po::value<std::string>(&jobs)->value_name("N"), "random: run the search as N slices in parallel processes (default 1; 0 = one per CPU); same executions and result as one process")
     ("results", po::value<std::string>(&results)->value_name("DIR"), "directory for result and failure artifacts (default ./results)")
     ("expect-bug", "succeed only if every selected scenario finds a bug (mutant tests)")
     ("no-minimise", "skip the minimal-counterexample search after a failure")
@@ -791,19 +817,8 @@ int CmdCheck(const std::vector<std::string>& args) {
     ("no-progress", "never show progress")
     ("no-fork", "run simulations in this process (debugging; a Relacy abort kills tlsm)")
     ("help,h", "this help");
-  po::options_description hidden;
-  hidden.add_options()("scenario", po::value(&scenarios));
-  po::options_description all;
-  all.add(desc).add(hidden);
-  po::positional_options_description pos;
-  pos.add("scenario", -1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
-    return kExitPass;
-  }
+  if (!ParseCommand(desc, "scenario", &scenarios, args, &vm)) return kExitPass;  // --help
   CheckOptions opt;
   if (search == "all") {
     opt.searches = {SearchKind::kRandom, SearchKind::kBounded, SearchKind::kExhaustive};
@@ -842,6 +857,13 @@ int CmdCheck(const std::vector<std::string>& args) {
   opt.determinism = vm.count("no-determinism-check") == 0;
   opt.progress = (isatty(2) || vm.count("progress")) && !vm.count("no-progress");
   opt.fork = vm.count("no-fork") == 0;
+  {
+    std::uint64_t j = ParseUint("jobs", jobs);
+    if (j == 0) j = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
+    if (j > 256) throw UsageError("--jobs " + jobs + " is too many (at most 256)");
+    if (j > 1 && !opt.fork) throw UsageError("--jobs needs forked runs; drop --no-fork");
+    opt.jobs = static_cast<unsigned>(j);
+  }
 
   // Selection, in registry order without duplicates.
   std::vector<const ScenarioInfo*> selected;
@@ -948,19 +970,8 @@ int CmdReplay(const std::vector<std::string>& args) {
     ("minimal", "FILE: replay the artifact's minimal counterexample instead")
     ("no-fork", "run the simulation in this process (debugging)")
     ("help,h", "this help");
-  po::options_description hidden;
-  hidden.add_options()("token", po::value(&what));
-  po::options_description all;
-  all.add(desc).add(hidden);
-  po::positional_options_description pos;
-  pos.add("token", -1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
-    return kExitPass;
-  }
+  if (!ParseCommand(desc, "token", &what, args, &vm)) return kExitPass;  // --help
   if (what.size() != 1) throw UsageError("replay takes exactly one TOKEN or FILE");
   std::string text = what[0];
   if (text.rfind("tlsm", 0) != 0) {
@@ -1074,19 +1085,8 @@ int CmdTrace(const std::vector<std::string>& args) {
     ("seed", po::value<std::string>(&seed)->value_name("N"), "the random execution to show (default 0)")
     ("html", po::value<std::string>(&html)->value_name("OUT"), "also write the swimlane HTML page")
     ("help,h", "this help");
-  po::options_description hidden;
-  hidden.add_options()("scenario", po::value(&what));
-  po::options_description all;
-  all.add(desc).add(hidden);
-  po::positional_options_description pos;
-  pos.add("scenario", -1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
-    return kExitPass;
-  }
+  if (!ParseCommand(desc, "scenario", &what, args, &vm)) return kExitPass;  // --help
   if (what.size() != 1) throw UsageError("trace takes exactly one SCENARIO");
   const ScenarioInfo* s = tlsm_model::FindScenario(what[0]);
   if (s == nullptr) throw UsageError("no scenario '" + what[0] + "' (tlsm list)");

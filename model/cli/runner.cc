@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -14,7 +15,9 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
+#include <vector>
 
 namespace tlsm_cli {
 namespace {
@@ -127,8 +130,138 @@ std::string TempPath(const char* what) {
 
 }  // namespace
 
+namespace {
+
+// One search running in a forked child. The child writes its RunResult as
+// JSON to a pipe when it is done; its stdout (Relacy's own messages) goes to
+// a temporary file that is quoted if it dies.
+struct Child {
+  pid_t pid = -1;
+  int result_fd = -1;
+  std::string history_path, stdout_path;
+  ProgressState progress;
+  std::string start_error;  // fork/pipe failure: nothing runs
+};
+
+void StartChild(const ScenarioInfo& info, RunConfig cfg, const ProgressOptions& popt,
+                Child* c) {
+  c->history_path = TempPath("history");
+  c->stdout_path = TempPath("stdout");
+  cfg.history_path = c->history_path;
+  c->progress.opt = popt;
+  c->progress.started = Now();
+  if (popt.enabled) {
+    cfg.progress = &PrintProgress;
+    cfg.progress_arg = &c->progress;
+  }
+  int fds[2];
+  if (pipe(fds) != 0) {
+    c->start_error = std::string("pipe: ") + std::strerror(errno);
+    return;
+  }
+  std::fflush(stdout);
+  std::fflush(stderr);
+  const pid_t pid = fork();
+  if (pid < 0) {
+    c->start_error = std::string("fork: ") + std::strerror(errno);
+    close(fds[0]);
+    close(fds[1]);
+    return;
+  }
+  if (pid == 0) {
+    // Child: Relacy prints internal assertion failures on stdout.
+    close(fds[0]);
+    const int fd = open(c->stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd >= 0) dup2(fd, 1);
+    std::string text;
+    try {
+      const RunResult r = info.run(cfg);
+      text = ToJson(r).dump();
+    } catch (const std::exception& e) {
+      text = nlohmann::json{{"exception", e.what()}}.dump();
+    }
+    EndProgress(&c->progress);
+    std::size_t off = 0;
+    while (off < text.size()) {
+      const ssize_t n = write(fds[1], text.data() + off, text.size() - off);
+      if (n <= 0) break;
+      off += static_cast<std::size_t>(n);
+    }
+    close(fds[1]);
+    std::fflush(stdout);
+    _exit(0);
+  }
+  close(fds[1]);
+  c->pid = pid;
+  c->result_fd = fds[0];
+}
+
+Outcome FinishChild(Child* c) {
+  Outcome out;
+  if (!c->start_error.empty()) {
+    out.harness_error = true;
+    out.error = c->start_error;
+    return out;
+  }
+  std::string text;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = read(c->result_fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+  close(c->result_fd);
+  int status = 0;
+  struct rusage usage {};
+  while (wait4(c->pid, &status, 0, &usage) < 0 && errno == EINTR) {
+  }
+  out.cpu_seconds = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 +
+                    usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+  const std::string child_text = ReadFile(c->stdout_path);
+  std::error_code ec;
+  fs::remove(c->stdout_path, ec);
+  bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && !text.empty();
+  if (ok) {
+    try {
+      const auto j = nlohmann::json::parse(text);
+      if (j.contains("exception")) {
+        out.harness_error = true;
+        out.error = "the scenario threw: " + j["exception"].get<std::string>();
+        fs::remove(c->history_path, ec);
+        return out;
+      }
+      out.result = FromJson(j);
+    } catch (const std::exception& e) {
+      ok = false;
+    }
+  }
+  if (!ok) {
+    if (c->progress.opt.enabled) std::fprintf(stderr, "\r\033[K");
+    out.harness_error = true;
+    if (WIFSIGNALED(status)) {
+      out.error = std::string("the simulation died with signal ") + strsignal(WTERMSIG(status));
+    } else {
+      out.error = "the simulation exited with status " + std::to_string(WEXITSTATUS(status));
+    }
+    std::string t = child_text;
+    while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.pop_back();
+    if (!t.empty()) out.error += " (Relacy said: " + t + ")";
+  }
+  if (out.result.failed || out.result.captured) out.history = ReadFile(c->history_path);
+  fs::remove(c->history_path, ec);
+  return out;
+}
+
+}  // namespace
+
 Outcome RunIsolated(const ScenarioInfo& info, RunConfig cfg, const ProgressOptions& popt,
                     bool fork_child) {
+  if (fork_child) {
+    Child c;
+    StartChild(info, cfg, popt, &c);
+    return FinishChild(&c);
+  }
   Outcome out;
   const std::string hist = TempPath("history");
   cfg.history_path = hist;
@@ -139,105 +272,63 @@ Outcome RunIsolated(const ScenarioInfo& info, RunConfig cfg, const ProgressOptio
     cfg.progress = &PrintProgress;
     cfg.progress_arg = &pst;
   }
-  if (!fork_child) {
-    try {
-      out.result = info.run(cfg);
-    } catch (const std::exception& e) {
-      out.harness_error = true;
-      out.error = std::string("the scenario threw: ") + e.what();
-    }
-    EndProgress(&pst);
-  } else {
-    const std::string child_out = TempPath("stdout");
-    int fds[2];
-    if (pipe(fds) != 0) {
-      out.harness_error = true;
-      out.error = std::string("pipe: ") + std::strerror(errno);
-      return out;
-    }
-    std::fflush(stdout);
-    std::fflush(stderr);
-    const pid_t pid = fork();
-    if (pid < 0) {
-      out.harness_error = true;
-      out.error = std::string("fork: ") + std::strerror(errno);
-      return out;
-    }
-    if (pid == 0) {
-      // Child: Relacy prints internal assertion failures on stdout.
-      close(fds[0]);
-      const int fd = open(child_out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      if (fd >= 0) dup2(fd, 1);
-      std::string text;
-      try {
-        const RunResult r = info.run(cfg);
-        text = ToJson(r).dump();
-      } catch (const std::exception& e) {
-        text = nlohmann::json{{"exception", e.what()}}.dump();
-      }
-      EndProgress(&pst);
-      std::size_t off = 0;
-      while (off < text.size()) {
-        const ssize_t n = write(fds[1], text.data() + off, text.size() - off);
-        if (n <= 0) break;
-        off += static_cast<std::size_t>(n);
-      }
-      close(fds[1]);
-      std::fflush(stdout);
-      _exit(0);
-    }
-    close(fds[1]);
-    std::string text;
-    char buf[4096];
-    for (;;) {
-      const ssize_t n = read(fds[0], buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      text.append(buf, static_cast<std::size_t>(n));
-    }
-    close(fds[0]);
-    int status = 0;
-    struct rusage usage {};
-    while (wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
-    }
-    out.cpu_seconds = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 +
-                      usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
-    const std::string child_text = ReadFile(child_out);
-    std::error_code ec;
-    fs::remove(child_out, ec);
-    bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && !text.empty();
-    if (ok) {
-      try {
-        const auto j = nlohmann::json::parse(text);
-        if (j.contains("exception")) {
-          out.harness_error = true;
-          out.error = "the scenario threw: " + j["exception"].get<std::string>();
-          std::error_code ec2;
-          fs::remove(hist, ec2);
-          return out;
-        }
-        out.result = FromJson(j);
-      } catch (const std::exception& e) {
-        ok = false;
-      }
-    }
-    if (!ok) {
-      if (pst.opt.enabled) std::fprintf(stderr, "\r\033[K");
-      out.harness_error = true;
-      if (WIFSIGNALED(status)) {
-        out.error = std::string("the simulation died with signal ") + strsignal(WTERMSIG(status));
-      } else {
-        out.error = "the simulation exited with status " + std::to_string(WEXITSTATUS(status));
-      }
-      std::string t = child_text;
-      while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.pop_back();
-      if (!t.empty()) out.error += " (Relacy said: " + t + ")";
-    }
+  try {
+    out.result = info.run(cfg);
+  } catch (const std::exception& e) {
+    out.harness_error = true;
+    out.error = std::string("the scenario threw: ") + e.what();
   }
+  EndProgress(&pst);
   if (out.result.failed || out.result.captured) out.history = ReadFile(hist);
   std::error_code ec;
   fs::remove(hist, ec);
   return out;
+}
+
+Outcome RunRandomInParallel(const ScenarioInfo& info, RunConfig cfg, const ProgressOptions& popt,
+                            unsigned jobs) {
+  const std::uint64_t n = cfg.iterations;
+  if (jobs <= 1 || n < 2) return RunIsolated(info, cfg, popt, /*fork_child=*/true);
+  if (jobs > n) jobs = static_cast<unsigned>(n);
+  std::vector<Child> children(jobs);
+  for (unsigned j = 0; j < jobs; ++j) {
+    RunConfig part = cfg;
+    const std::uint64_t lo = n * j / jobs, hi = n * (j + 1) / jobs;
+    part.first_iteration = cfg.first_iteration + lo;
+    part.iterations = hi - lo;
+    // One progress line: the first slice's, labelled as such (its rate
+    // times the job count is the search's rate).
+    ProgressOptions p = popt;
+    p.enabled = popt.enabled && j == 0;
+    p.label += " [slice 1 of " + std::to_string(jobs) + "]";
+    p.total = part.iterations;
+    StartChild(info, part, p, &children[j]);
+  }
+  Outcome merged;
+  std::optional<Outcome> first_failure;
+  for (unsigned j = 0; j < jobs; ++j) {
+    Outcome o = FinishChild(&children[j]);  // every child is reaped
+    merged.cpu_seconds += o.cpu_seconds;
+    merged.result.iterations += o.result.iterations;
+    merged.result.seconds = std::max(merged.result.seconds, o.result.seconds);
+    merged.result.budget_hit = merged.result.budget_hit || o.result.budget_hit;
+    if (o.harness_error && !merged.harness_error) {
+      merged.harness_error = true;
+      merged.error = o.error;
+    }
+    // Slices are in execution order: the first slice that failed holds the
+    // earliest failing execution, the one a serial search stops at.
+    if (o.result.failed && !first_failure) first_failure = std::move(o);
+  }
+  if (first_failure && !merged.harness_error) {
+    RunResult r = first_failure->result;
+    r.iterations = merged.result.iterations;
+    r.seconds = merged.result.seconds;
+    r.budget_hit = merged.result.budget_hit;
+    merged.result = r;
+    merged.history = std::move(first_failure->history);
+  }
+  return merged;
 }
 
 }  // namespace tlsm_cli

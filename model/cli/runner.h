@@ -35,4 +35,13 @@ struct Outcome {
 Outcome RunIsolated(const tlsm_model::ScenarioInfo& info, tlsm_model::RunConfig cfg,
                     const ProgressOptions& progress, bool fork_child = true);
 
+// Runs the random search cfg (executions first_iteration ..
+// first_iteration + iterations - 1) as `jobs` contiguous slices in parallel
+// child processes and merges them into the outcome one serial search would
+// report: iterations and CPU time summed, wall time the longest slice's, and
+// the failure of the earliest failing execution (every execution has its own
+// seed, so slices are independent). Harness errors win over results.
+Outcome RunRandomInParallel(const tlsm_model::ScenarioInfo& info, tlsm_model::RunConfig cfg,
+                            const ProgressOptions& progress, unsigned jobs);
+
 }  // namespace tlsm_cli

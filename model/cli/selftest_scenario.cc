@@ -92,5 +92,19 @@ TLSM_MODEL_SCENARIO(SelftestNondeterministic, "selftest.nondeterministic",
                     "nondeterministic by construction (the determinism check must catch it)",
                     "SELFTEST")
 
+// Leaks by construction, in one thread only: the failure is found after
+// after() (Relacy's leak check), not in a thread, so the execution already
+// completed when Relacy re-runs it for its history. Tests that replays and
+// execution counts handle a failure found that late.
+struct SelftestLeak : ModelTest<SelftestLeak, 2> {
+  void Body(unsigned t) {
+    if (t == 1) (void)tlsm::sync::New<Atomic<int>>(7);  // never freed
+  }
+};
+
+TLSM_MODEL_SCENARIO(SelftestLeak, "selftest.leak", (std::vector<std::string>{"SELFTEST"}),
+                    "leaks by construction (a failure found after the execution completed)",
+                    "SELFTEST")
+
 }  // namespace
 }  // namespace tlsm_model

@@ -6,13 +6,14 @@
 namespace tlsm_model {
 
 // Per-execution budget shared by the runner and ModelTest::before().
-// Executions are counted when they complete, so Relacy's replay of a failing
-// execution (it re-runs it to collect the history) is admitted again.
+// Executions are counted when they complete; Relacy's re-run of a failing
+// execution (to collect its history) is admitted and not counted.
 struct Budget {
   std::uint64_t max_executions = 0;  // 0 = unlimited
   double deadline_s = 0;             // 0 = none; monotonic seconds
   std::uint64_t completed = 0;
-  std::uint64_t admitted_at = ~std::uint64_t{0};
+  bool current_counted = false;  // the last admitted execution reached after()
+  const char* stopped_at_admission = nullptr;  // why the last execution was stopped in before()
   bool hit = false;
   int first_thread = -1;     // RunConfig::first_thread
   bool shard_done = false;   // stopped on leaving the first_thread subtree

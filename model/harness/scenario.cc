@@ -40,26 +40,44 @@ double NowSeconds() {
 
 void EnforceBudget() {
   Budget& b = CurrentBudget();
-  if (b.admitted_at == b.completed) return;  // Relacy's history re-run
+  // Relacy re-runs an execution that ended in a failure or a stop to record
+  // its history: it must end the same way. Repeat a stop decided here; admit
+  // anything else without a new decision (a cap of 1 in a replay, or a
+  // failure found after after() — a leak — that was already counted, must
+  // not turn the re-run into a stop).
+  if (rl::ctx().collecting_history()) {
+    if (b.stopped_at_admission != nullptr) {
+      rl::ctx().rl_until(b.stopped_at_admission, rl::debug_info("budget", "", 0));
+    }
+    return;
+  }
+  b.stopped_at_admission = nullptr;
   if (b.first_thread >= 0 && static_cast<int>(rl::thread_index()) != b.first_thread) {
     // The depth-first search moved past the shard's subtree.
     b.shard_done = true;
-    rl::ctx().rl_until("shard subtree done", rl::debug_info("budget", "", 0));
+    b.stopped_at_admission = "shard subtree done";
+    rl::ctx().rl_until(b.stopped_at_admission, rl::debug_info("budget", "", 0));
     return;
   }
   if ((b.max_executions != 0 && b.completed >= b.max_executions) ||
       (b.deadline_s != 0 && (b.completed & 63) == 0 && NowSeconds() > b.deadline_s)) {
     b.hit = true;
-    rl::ctx().rl_until("budget spent", rl::debug_info("budget", "", 0));
+    b.stopped_at_admission = "budget spent";
+    rl::ctx().rl_until(b.stopped_at_admission, rl::debug_info("budget", "", 0));
     return;
   }
-  b.admitted_at = b.completed;
+  b.current_counted = false;
 }
 
 void CountCompleted() {
   Budget& b = CurrentBudget();
-  ++b.completed;
-  if (b.progress != nullptr && (b.completed & 255) == 0) b.progress(b.completed, b.progress_arg);
+  // Relacy's history re-run of an execution that completed is not another
+  // execution.
+  if (!rl::ctx().collecting_history()) {
+    ++b.completed;
+    b.current_counted = true;
+    if (b.progress != nullptr && (b.completed & 255) == 0) b.progress(b.completed, b.progress_arg);
+  }
   if (b.capture) {
     // Stop with the execution complete: Relacy re-runs it to print its history.
     b.captured = true;
@@ -150,8 +168,11 @@ void FinishResult(const rl::test_params& p, const ScenarioInfo& info, double sta
                   RunResult* r) {
   r->seconds = NowSeconds() - started;
   const Budget& b = CurrentBudget();
-  r->iterations = b.completed + (p.test_result == rl::test_result_success ||
-                                   p.test_result == rl::test_result_until_condition_hit ? 0 : 1);
+  // A failing execution counts once whether it failed in a thread or only
+  // after after() (a leak, counted on completion).
+  const bool failed = p.test_result != rl::test_result_success &&
+                      p.test_result != rl::test_result_until_condition_hit;
+  r->iterations = b.completed + (failed && !b.current_counted ? 1 : 0);
   if (p.test_result == rl::test_result_success) return;
   if (p.test_result == rl::test_result_until_condition_hit) {
     r->captured = b.captured;

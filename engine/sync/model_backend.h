@@ -79,8 +79,15 @@ class LifeMark {
 template <class T>
 class Atomic {
  public:
-  Atomic() : v_(T()) {}
-  explicit Atomic(T v) : v_(v) {}
+  Atomic() : Atomic(T()) {}
+  // The initializing store is not a scheduling point: no other thread can
+  // reach an object under construction, so the store commutes with every
+  // other thread's step and a preemption here adds no behaviour (only
+  // longer executions and bigger search trees). Relacy still records it.
+  explicit Atomic(T v, Loc l = Loc::current()) {
+    rl::preemption_disabler no_preemption(rl::ctx());
+    v_.store(v, rl::mo_relaxed, Info(l));
+  }
   Atomic(const Atomic&) = delete;
   Atomic& operator=(const Atomic&) = delete;
 

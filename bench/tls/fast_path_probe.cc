@@ -5,13 +5,11 @@
 #include <atomic>
 
 namespace tlsm_probe {
-thread_local StdRow* t_std_row = nullptr;
+thread_local StdSlots t_std_slots{nullptr, 0};
 }  // namespace tlsm_probe
 
 namespace {
-using tlsm_probe::StdRow;
-using tlsm_probe::t_std_row;
-thread_local StdRow t_std_row_storage;
+using tlsm_probe::t_std_slots;
 thread_local std::atomic<void*> t_raw{nullptr};
 }  // namespace
 
@@ -22,9 +20,8 @@ __attribute__((noinline)) void* tlsm_probe_matrix_get(const tlsm::tls::ThreadLoc
 }
 
 __attribute__((noinline)) void* tlsm_probe_std_get(std::uint32_t id) {
-  StdRow* row = t_std_row;
-  if (row == nullptr) return nullptr;
-  return id < row->capacity ? row->slots[id].load(std::memory_order_acquire) : nullptr;
+  const tlsm_probe::StdSlots s = t_std_slots;
+  return id < s.count ? s.base[id].load(std::memory_order_acquire) : nullptr;
 }
 
 __attribute__((noinline)) void* tlsm_probe_raw_get() {
@@ -42,6 +39,5 @@ __attribute__((noinline)) void* tlsm_probe_matrix_swap_cas(tlsm::tls::ThreadLoca
 }  // extern "C"
 
 void TlsmProbeStdInstall(void* slots, std::uint32_t n) {
-  t_std_row_storage = StdRow{nullptr, static_cast<std::atomic<void*>*>(slots), n};
-  t_std_row = &t_std_row_storage;
+  t_std_slots = tlsm_probe::StdSlots{static_cast<std::atomic<void*>*>(slots), n};
 }

@@ -13,8 +13,9 @@
 extern "C" {
 // ThreadLocalColumn::Get, inlined into a function of its own.
 void* tlsm_probe_matrix_get(const tlsm::tls::ThreadLocalColumn* column);
-// The same fast path (row pointer -> slot array -> bounds check -> acquire
-// load) written by hand with std::atomic and thread_local.
+// The same fast path (the thread's slot array from thread-local words ->
+// bounds check -> acquire load) written by hand with std::atomic and
+// thread_local.
 void* tlsm_probe_std_get(std::uint32_t id);
 // A single thread_local std::atomic<void*> read with acquire order.
 void* tlsm_probe_raw_get();
@@ -23,21 +24,21 @@ void* tlsm_probe_matrix_swap_cas(tlsm::tls::ThreadLocalColumn* column, void* sen
 }
 
 namespace tlsm_probe {
-struct StdRow {  // hand-written twin of tlsm::tls::detail::Row's fast-path fields
-  void* registry;
-  std::atomic<void*>* slots;
-  std::uint32_t capacity;
+struct StdSlots {  // hand-written twin of sync::ThreadRow::Slots
+  std::atomic<void*>* base;
+  std::uint32_t count;
 };
-extern thread_local StdRow* t_std_row;
+extern thread_local StdSlots t_std_slots;
 }  // namespace tlsm_probe
 
 // The twin's slot for `id` on the calling thread (inline fast path; the
-// benchmark installs a row first, so there is no slow path here).
+// benchmark installs a slot array first, so there is no slow path here).
 inline std::atomic<void*>* TlsmProbeStdSlot(std::uint32_t id) {
-  tlsm_probe::StdRow* row = tlsm_probe::t_std_row;
-  if (row == nullptr || id >= row->capacity) __builtin_trap();
-  return &row->slots[id];
+  const tlsm_probe::StdSlots s = tlsm_probe::t_std_slots;
+  if (id >= s.count) __builtin_trap();
+  return &s.base[id];
 }
 
-// Points the hand-written row at `slots` (capacity `n`) for the calling thread.
+// Points the hand-written thread-local slot array at `slots` (`n` slots) for
+// the calling thread.
 void TlsmProbeStdInstall(void* slots, std::uint32_t n);

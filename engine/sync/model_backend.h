@@ -215,13 +215,25 @@ void DeleteArray(T* p, std::size_t n, Loc l = Loc::current()) {
 // Per simulated thread row storage. Relacy runs no thread-local destructors,
 // so the harness calls RunExitForCurrentThread() when a simulated thread's
 // body returns, which runs the engine's own row teardown.
+// Slots: the row's slot array as its owner last set it (see std_backend.h).
 class ThreadRow {
  public:
   using Teardown = void (*)(void* row);
+  struct Slots {  // value-initialized ({}) means none
+    void* base;
+    std::uint32_t count;
+  };
   static constexpr int kMaxThreads = 16;
   static void* Get() { return rows_[rl::thread_index()]; }
   static void Set(void* row, Teardown teardown);
-  static void Clear() { rows_[rl::thread_index()] = nullptr; }
+  static void Clear() {
+    rows_[rl::thread_index()] = nullptr;
+    slots_[rl::thread_index()] = Slots{};
+  }
+  static Slots GetSlots() { return slots_[rl::thread_index()]; }
+  static void SetSlots(void* base, std::uint32_t count) {
+    slots_[rl::thread_index()] = Slots{base, count};
+  }
   // Harness only: emulates the thread's exit (teardown re-runs while it
   // re-arms the row, up to 4 times, as pthread keys do).
   static void RunExitForCurrentThread();
@@ -230,6 +242,7 @@ class ThreadRow {
 
  private:
   static inline void* rows_[kMaxThreads] = {};
+  static inline Slots slots_[kMaxThreads] = {};
   static inline Teardown teardown_ = nullptr;
 };
 

@@ -158,15 +158,28 @@ void DeleteArray(T* p, std::size_t, Loc = Loc::current()) {
 // at the thread's real exit (after its C++ thread_local destructors, so they
 // may still use the matrix). Teardown may Set() again; it is then re-run, up
 // to PTHREAD_DESTRUCTOR_ITERATIONS times, like any pthread key.
+//
+// Beside the row pointer, the thread keeps its row's slot array (address and
+// length) in its own thread-local words, so the matrix's fast path finds a
+// slot with one thread-local load instead of following the row pointer. The
+// row's owner alone sets it (SetSlots, when it creates or grows its slot
+// array); Set() and Clear() empty it.
 class ThreadRow {
  public:
   using Teardown = void (*)(void* row);
+  struct Slots {  // value-initialized ({}) means none
+    void* base;
+    std::uint32_t count;
+  };
   static void* Get() noexcept { return current_; }
   static void Set(void* row, Teardown teardown);
   static void Clear() noexcept;
+  static Slots GetSlots() noexcept { return slots_; }
+  static void SetSlots(void* base, std::uint32_t count) noexcept { slots_ = Slots{base, count}; }
 
  private:
   static inline thread_local void* current_ = nullptr;
+  static inline thread_local Slots slots_{};
 };
 
 // A process-wide T, created on first use and never destroyed, so threads and

@@ -41,12 +41,14 @@ void ThreadRow::Set(void* row, Teardown teardown) {
   });
   g_teardown.store(teardown, std::memory_order_release);
   current_ = row;
+  slots_ = Slots{};
   pthread_setspecific(g_key, row);
 }
 
 void ThreadRow::Clear() noexcept {
   // Only the row teardown calls Clear, after Set created the key.
   current_ = nullptr;
+  slots_ = Slots{};
   pthread_setspecific(g_key, nullptr);
 }
 
@@ -79,6 +81,7 @@ void ClearLastViolation() { g_last_violation[0] = '\0'; }
 void ThreadRow::Set(void* row, Teardown teardown) {
   teardown_ = teardown;
   rows_[rl::thread_index()] = row;
+  slots_[rl::thread_index()] = Slots{};
 }
 
 void ThreadRow::RunExitForCurrentThread() {
@@ -92,6 +95,7 @@ void ThreadRow::RunExitForCurrentThread() {
 
 void ThreadRow::ResetAll() {
   for (auto& r : rows_) r = nullptr;
+  for (auto& s : slots_) s = Slots{};
 }
 
 void RegisterProcessGlobal(void** slot, void (*destroy)(void*)) {

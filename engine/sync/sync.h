@@ -9,7 +9,8 @@
 //                      closures so the model build can race-check it
 //     New/Delete       allocation of shared objects, tracked by the model
 //                      build (use-after-free, double free, leak)
-//     ThreadRow        the calling thread's row pointer and its teardown
+//     ThreadRow        the calling thread's row pointer and its teardown, and
+//                      its row's slot array (the matrix's one-load fast path)
 //     ProcessGlobal<T> a process-wide object (leaked in production so it
 //                      survives static destruction; per execution in model)
 //     TLSM_INVARIANT   an invariant/misuse assertion carrying an invariant id

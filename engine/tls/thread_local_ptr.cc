@@ -264,6 +264,8 @@ Row* Registry::EnsureRow() {
 
 sync::Atomic<void*>& Registry::EnsureSlot(Row* row, std::uint32_t id) {
   SlotArray a = row->slots.With([](const SlotArray& s) { return s; });
+  // The owner's thread-local copy of its slot array (the fast path's).
+  sync::ThreadRow::SetSlots(a.slots, a.capacity);
   if (id < a.capacity) return a.slots[id];
   // Growth: under the lock, because Scrape, Fold and reclaim walk this row's
   // slots from other threads under the lock. Only the owner grows its row.
@@ -279,6 +281,7 @@ sync::Atomic<void*>& Registry::EnsureSlot(Row* row, std::uint32_t id) {
     }
     row->slots.WithMut([&](SlotArray& s) { s = SlotArray{fresh, cap}; });
   }
+  sync::ThreadRow::SetSlots(fresh, cap);
   sync::DeleteArray(a.slots, a.capacity);
   return fresh[id];
 }

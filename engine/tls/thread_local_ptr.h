@@ -102,37 +102,30 @@ class ThreadLocalColumn {
   // The calling thread's value, or nullptr.
   void* Get() const {
     CheckUsable();
-    detail::Row* row = detail::CurrentRow();
-    if (row == nullptr) return nullptr;
-    const std::uint32_t id = id_;
-    return row->slots.With([id](const detail::SlotArray& a) -> void* {
-      // acquire: pairs with the acq_rel write that stored the value.
-      return id < a.capacity ? a.slots[id].Load(sync::Order::kAcquire)
-                             : nullptr;
-    });
+    // acquire: pairs with the acq_rel write that stored the value. A slot
+    // beyond this thread's slot array (or no row yet) has never been set.
+    const sync::ThreadRow::Slots s = sync::ThreadRow::GetSlots();
+    return id_ < s.count ? SlotAt(s, id_).Load(sync::Order::kAcquire) : nullptr;
   }
 
   // Stores p; runs the handler on the replaced value unless it is null or p.
   void Reset(void* p);
   // Stores p, returns the old value (which then belongs to the caller).
   void* Swap(void* p) {
-    // Fast path inline: existing row, slot within capacity; no lock.
+    // Fast path inline: the slot is within this thread's slot array (kept
+    // in its own thread-local words: one load, no row walk); no lock.
     CheckUsable();
-    if (detail::Row* row = detail::CurrentRow()) [[likely]] {
-      const detail::SlotArray a = SlotsOf(row);
-      if (id_ < a.capacity) [[likely]] return a.slots[id_].Exchange(p, publish_);
-    }
+    const sync::ThreadRow::Slots s = sync::ThreadRow::GetSlots();
+    if (id_ < s.count) [[likely]] return SlotAt(s, id_).Exchange(p, publish_);
     return SlotForWrite().Exchange(p, publish_);
   }
   // If the slot holds `expected`, stores `desired` and returns true;
   // otherwise returns false and sets `expected` to the current value.
   bool CompareAndSwap(void*& expected, void* desired) {
     CheckUsable();
-    if (detail::Row* row = detail::CurrentRow()) [[likely]] {
-      const detail::SlotArray a = SlotsOf(row);
-      if (id_ < a.capacity) [[likely]]
-        return a.slots[id_].CompareExchange(expected, desired, publish_);
-    }
+    const sync::ThreadRow::Slots s = sync::ThreadRow::GetSlots();
+    if (id_ < s.count) [[likely]]
+      return SlotAt(s, id_).CompareExchange(expected, desired, publish_);
     return SlotForWrite().CompareExchange(expected, desired, publish_);
   }
   // Writes `replacement` into every slot that holds a non-null value and
@@ -153,9 +146,11 @@ class ThreadLocalColumn {
 
  private:
   sync::Atomic<void*>& SlotForWrite();
-  // The calling thread's slot array (its own row: no lock).
-  static detail::SlotArray SlotsOf(const detail::Row* row) {
-    return row->slots.With([](const detail::SlotArray& s) { return s; });
+  // Slot `id` of the calling thread's slot array, which the owner keeps in
+  // its own thread-local words (a copy of row->slots; no lock, no row walk).
+  // REQUIRES: id < s.count.
+  static sync::Atomic<void*>& SlotAt(const sync::ThreadRow::Slots& s, std::uint32_t id) {
+    return static_cast<sync::Atomic<void*>*>(s.base)[id];
   }
   void CheckUsable() const {
     TLSM_INVARIANT(!reclaiming_, "MISUSE",

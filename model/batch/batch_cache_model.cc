@@ -6,8 +6,8 @@
 // as a leak (NO-LEAK). The engine's own ownership checks (owner state,
 // origin) report BATCH-OWN / BATCH-ISO directly.
 #include "engine/batch/batch_cache.h"
+#include "model/harness/gate.h"
 #include "model/harness/relacy_runner.h"
-#include "model/harness/spin.h"
 
 namespace tlsm_model {
 namespace {
@@ -91,7 +91,7 @@ TLSM_MODEL_SCENARIO(SharedShard, "batch.shared_shard",
 // the exits' unref handlers race the column reclaim and the shard close.
 struct ExitVsClose : ModelTest<ExitVsClose, 3> {
   BatchCache* cache = nullptr;
-  Atomic<int>* done = nullptr;
+  Gate* done = nullptr;  // each user passes once
 
   void Setup() {
     BatchCacheOptions o;
@@ -100,7 +100,7 @@ struct ExitVsClose : ModelTest<ExitVsClose, 3> {
     o.thread_target = 1;
     o.shard_capacity = 1;  // thread exit overflows: the rest must be freed
     cache = tlsm::sync::New<BatchCache>(o);
-    done = tlsm::sync::New<Atomic<int>>(0);
+    done = tlsm::sync::New<Gate>();
   }
   void Body(unsigned t) {
     if (t < 2) {
@@ -110,11 +110,12 @@ struct ExitVsClose : ModelTest<ExitVsClose, 3> {
       UseBatch(cache, b, t);
       cache->Release(a);  // into the thread cache
       cache->Release(b);  // thread cache full: to the shard (or freed)
-      // acq_rel: the closer sees every use of the cache before it closes.
-      done->FetchAdd(1, Order::kAcqRel);
+      // The closer sees every use of the cache before it closes (the pass
+      // happens-before its Wait returns).
+      done->Pass();
       return;  // exit: the thread cache goes to the shard or is freed
     }
-    SpinUntil([&] { return done->Load(Order::kAcquire) == 2; });
+    done->Wait(2);
     tlsm::sync::Delete(cache);  // DB close: Close() + destroy
     cache = nullptr;
   }

@@ -8,6 +8,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "bench/common/multithreaded_main.h"
+
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -132,18 +134,5 @@ void BM_NewDeleteEmpty(benchmark::State& state) {
 }
 BENCHMARK(BM_NewDeleteEmpty)->Name("AcquireReleaseEmpty/new_delete")->Threads(1)->Threads(2);
 
-// glibc (2.34+) keeps single-threaded fast paths (__libc_single_threaded:
-// std::mutex without a lock prefix, malloc without atomics on its arena
-// paths) until the process starts a second thread. A DB process always has;
-// this program has once a threads:2 benchmark ran, so without this a
-// threads:1 result would depend on --benchmark_filter. Start (and join) one
-// thread first so every run measures the multi-threaded process (as
-// bench/version does).
-int main(int argc, char** argv) {
-  std::thread([] {}).join();
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+// Every row runs in a multi-threaded process (see the header).
+int main(int argc, char** argv) { return RunBenchmarksInMultiThreadedProcess(argc, argv); }

@@ -14,6 +14,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "bench/common/multithreaded_main.h"
+
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -155,18 +157,5 @@ BENCHMARK(BM_DbGet<true>)->Name("DbGet/sv_cache")->Threads(1)->Threads(2);
 
 }  // namespace
 
-// glibc (2.36 here) locks and unlocks a std::mutex with plain stores, no
-// lock prefix, while the process has never had a second thread
-// (__libc_single_threaded). A DB process always has, and so does this
-// program once a threads:2 benchmark ran — so without this,
-// mutex_refcount/threads:1 would measure a different mutex depending on
-// --benchmark_filter and on the order of a randomly interleaved run. Start
-// (and join) one thread first so every run measures the multi-threaded mutex.
-int main(int argc, char** argv) {
-  std::thread([] {}).join();
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+// Every row runs in a multi-threaded process (see the header).
+int main(int argc, char** argv) { return RunBenchmarksInMultiThreadedProcess(argc, argv); }

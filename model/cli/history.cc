@@ -225,6 +225,23 @@ History ParseHistory(const std::string& raw, unsigned threads) {
   return h;
 }
 
+namespace {
+bool EndsTurn(const std::string& what) {
+  return what == "[BEFORE END]" || what == "[THREAD FINISHED]" ||
+         what.find("blocking current thread") != std::string::npos ||
+         what.rfind("yield(", 0) == 0;
+}
+}  // namespace
+
+unsigned CountPreemptions(const History& h) {
+  unsigned n = 0;
+  for (std::size_t i = 1; i < h.events.size(); ++i) {
+    const Event& prev = h.events[i - 1];
+    if (h.events[i].thread != prev.thread && !EndsTurn(prev.what)) ++n;
+  }
+  return n;
+}
+
 std::string RenderHistory(const History& h) {
   std::ostringstream o;
   // Relacy's own markers ([THREAD FINISHED], ...) carry no useful location.

@@ -35,6 +35,13 @@ struct History {
 // text has no "execution history" section.
 History ParseHistory(const std::string& raw, unsigned threads);
 
+// Preemptions in the interleaving: switches away from a thread that could
+// have gone on — its last event before the switch neither blocked it, ended
+// it, nor yielded. The first thread chosen after the setup is not one. This
+// is what a preemption bound limits: a history found at bound K has at most
+// K.
+unsigned CountPreemptions(const History& h);
+
 // Shortens a function signature; exposed for tests.
 std::string ShortFunction(const std::string& signature);
 std::string RelativePath(const std::string& path);

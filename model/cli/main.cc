@@ -657,6 +657,9 @@ class Checker {
     std::printf("  invariant  %s\n", f.result.invariant.c_str());
     std::printf("  scenario   %s (%u threads)\n", s.name.c_str(), s.threads);
     std::printf("  search     %s\n", where.c_str());
+    const unsigned preemptions = CountPreemptions(h);
+    std::printf("  history    %zu events, %u preemption%s\n", h.events.size(), preemptions,
+                preemptions == 1 ? "" : "s");
     std::printf("  relacy     %s\n", h.result.c_str());
     // Scenarios may append detail to Relacy's verdict ("...; minimal program: ...").
     std::string detail;
@@ -677,8 +680,9 @@ class Checker {
         mh = ParseHistory(min->raw_history, s.threads);
         shown = &mh;
         min_token = EncodeToken(min->token);
-        std::printf("  minimal    at most %u preemption%s (bounded search, bound %u)%s\n",
-                    min->bound, min->bound == 1 ? "" : "s", min->bound,
+        const unsigned pre = CountPreemptions(mh);
+        std::printf("  minimal    %u preemption%s (bounded search, bound %u)%s\n", pre,
+                    pre == 1 ? "" : "s", min->bound,
                     min->proven ? "; lower bounds searched completely: no fewer suffice"
                                 : "; lower bounds were capped");
         std::printf("  replay minimal  %s\n", ReplayCommand(min_token).c_str());
@@ -708,6 +712,7 @@ class Checker {
     if (min) {
       if (min->found) {
         j["minimal"] = {{"bound", min->bound},
+                        {"preemptions", CountPreemptions(mh)},
                         {"proven_minimal", min->proven},
                         {"token", min_token},
                         {"replay_command", ReplayCommand(min_token)},
@@ -754,6 +759,7 @@ class Checker {
             {"token", token},
             {"replay_command", ReplayCommand(token)},
             {"failing_step", h.failing_step},
+            {"preemptions", CountPreemptions(h)},
             {"history", HistoryJson(h)},
             {"history_text", RenderHistory(h)}};
   }

@@ -151,7 +151,11 @@ TEST_F(BrokenCheck, MinimalCounterexampleNeedsOnePreemption) {
   const json& m = (*artifact_)["minimal"];
   ASSERT_TRUE(m.contains("token")) << m.dump(2);
   EXPECT_EQ(m["bound"], 1);  // a lost update needs one preemption; bound 0 cannot
+  EXPECT_EQ(m["preemptions"], 1);  // counted in the minimal history itself
   EXPECT_TRUE(m["proven_minimal"].get<bool>());
+  EXPECT_GE((*artifact_)["preemptions"].get<int>(), 1);
+  EXPECT_NE(run_->out.find("  minimal    1 preemption (bounded search, bound 1)"), std::string::npos)
+      << run_->out;
 }
 
 TEST_F(BrokenCheck, ReplayReproducesTheHistoryByteIdentically) {

@@ -253,6 +253,19 @@ Outcome FinishChild(Child* c) {
   return out;
 }
 
+// Stops a child whose result is no longer wanted and cleans up after it.
+void AbandonChild(Child* c) {
+  if (!c->start_error.empty()) return;
+  kill(c->pid, SIGKILL);
+  close(c->result_fd);
+  int status = 0;
+  while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  std::error_code ec;
+  fs::remove(c->stdout_path, ec);
+  fs::remove(c->history_path, ec);
+}
+
 }  // namespace
 
 Outcome RunIsolated(const ScenarioInfo& info, RunConfig cfg, const ProgressOptions& popt,
@@ -307,7 +320,12 @@ Outcome RunRandomInParallel(const ScenarioInfo& info, RunConfig cfg, const Progr
   Outcome merged;
   std::optional<Outcome> first_failure;
   for (unsigned j = 0; j < jobs; ++j) {
-    Outcome o = FinishChild(&children[j]);  // every child is reaped
+    if (first_failure) {
+      // An earlier slice failed: nothing later can be reported; stop it.
+      AbandonChild(&children[j]);
+      continue;
+    }
+    Outcome o = FinishChild(&children[j]);
     merged.cpu_seconds += o.cpu_seconds;
     merged.result.iterations += o.result.iterations;
     merged.result.seconds = std::max(merged.result.seconds, o.result.seconds);

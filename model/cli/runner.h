@@ -40,7 +40,8 @@ Outcome RunIsolated(const tlsm_model::ScenarioInfo& info, tlsm_model::RunConfig 
 // child processes and merges them into the outcome one serial search would
 // report: iterations and CPU time summed, wall time the longest slice's, and
 // the failure of the earliest failing execution (every execution has its own
-// seed, so slices are independent). Harness errors win over results.
+// seed, so slices are independent). Slices after a failing one are stopped
+// (their executions are not counted). Harness errors win over results.
 Outcome RunRandomInParallel(const tlsm_model::ScenarioInfo& info, tlsm_model::RunConfig cfg,
                             const ProgressOptions& progress, unsigned jobs);
 

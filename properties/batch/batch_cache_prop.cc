@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "properties/common/command_gen.h"
 #include "properties/common/worker.h"
 
 namespace rc::detail {
@@ -462,21 +463,16 @@ struct Put : OnHeld {
   }
 };
 
-template <class C>
-rc::Gen<CommandPtr> Make(std::shared_ptr<const Model> m) {
-  return rc::gen::exec([m] { return CommandPtr(std::make_shared<C>(*m)); });
-}
-
 rc::Gen<CommandPtr> GenCommand(const Model& model) {
   auto m = std::make_shared<const Model>(model);
   return rc::gen::weightedOneOf<CommandPtr>({
-      {2, Make<OpenDb>(m)},
-      {1, Make<CloseDb>(m)},
-      {2, Make<StartThread>(m)},
-      {1, Make<EndThread>(m)},
-      {8, Make<Acquire>(m)},
-      {8, Make<Release>(m)},
-      {3, Make<Put>(m)},
+      {2, tlsm_props::MakeCommand<OpenDb>(m)},
+      {1, tlsm_props::MakeCommand<CloseDb>(m)},
+      {2, tlsm_props::MakeCommand<StartThread>(m)},
+      {1, tlsm_props::MakeCommand<EndThread>(m)},
+      {8, tlsm_props::MakeCommand<Acquire>(m)},
+      {8, tlsm_props::MakeCommand<Release>(m)},
+      {3, tlsm_props::MakeCommand<Put>(m)},
   });
 }
 

@@ -26,6 +26,7 @@
 #include <sstream>
 #include <string>
 
+#include "properties/common/command_gen.h"
 #include "properties/common/worker.h"
 
 namespace rc::detail {
@@ -279,21 +280,16 @@ struct Record : Command {
   }
 };
 
-template <class C>
-rc::Gen<CommandPtr> Make(std::shared_ptr<const Model> m) {
-  return rc::gen::exec([m] { return CommandPtr(std::make_shared<C>(*m)); });
-}
-
 rc::Gen<CommandPtr> GenCommand(const Model& model) {
   auto m = std::make_shared<const Model>(model);
   return rc::gen::weightedOneOf<CommandPtr>({
-      {2, Make<StartThread>(m)},
-      {1, Make<EndThread>(m)},
-      {2, Make<CreateAgg>(m)},
-      {1, Make<DestroyAgg>(m)},
-      {2, Make<SetLevel>(m)},
-      {1, Make<Reset>(m)},
-      {8, Make<Record>(m)},
+      {2, tlsm_props::MakeCommand<StartThread>(m)},
+      {1, tlsm_props::MakeCommand<EndThread>(m)},
+      {2, tlsm_props::MakeCommand<CreateAgg>(m)},
+      {1, tlsm_props::MakeCommand<DestroyAgg>(m)},
+      {2, tlsm_props::MakeCommand<SetLevel>(m)},
+      {1, tlsm_props::MakeCommand<Reset>(m)},
+      {8, tlsm_props::MakeCommand<Record>(m)},
   });
 }
 

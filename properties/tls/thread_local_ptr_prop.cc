@@ -30,6 +30,7 @@
 // line that replays exactly that case. Knobs: RC_PARAMS="max_success=1000",
 // "seed=42", "max_size=..." (sequences of up to 10 + 0.4 * max_size commands).
 #include "engine/tls/thread_local_ptr.h"
+#include "properties/common/command_gen.h"
 #include "properties/common/worker.h"
 
 #include <gtest/gtest.h>
@@ -657,24 +658,19 @@ struct Fold : Command {
   }
 };
 
-template <class C>
-rc::Gen<CommandPtr> Make(std::shared_ptr<const Model> m) {
-  return rc::gen::exec([m] { return CommandPtr(std::make_shared<C>(*m)); });
-}
-
 rc::Gen<CommandPtr> GenCommand(const Model& model) {
   auto m = std::make_shared<const Model>(model);
   return rc::gen::weightedOneOf<CommandPtr>({
-      {3, Make<CreateColumn>(m)},
-      {2, Make<DestroyColumn>(m)},
-      {3, Make<StartThread>(m)},
-      {2, Make<EndThread>(m)},
-      {2, Make<Get>(m)},
-      {6, Make<Reset>(m)},
-      {4, Make<Swap>(m)},
-      {4, Make<CompareAndSwap>(m)},
-      {2, Make<Scrape>(m)},
-      {2, Make<Fold>(m)},
+      {3, tlsm_props::MakeCommand<CreateColumn>(m)},
+      {2, tlsm_props::MakeCommand<DestroyColumn>(m)},
+      {3, tlsm_props::MakeCommand<StartThread>(m)},
+      {2, tlsm_props::MakeCommand<EndThread>(m)},
+      {2, tlsm_props::MakeCommand<Get>(m)},
+      {6, tlsm_props::MakeCommand<Reset>(m)},
+      {4, tlsm_props::MakeCommand<Swap>(m)},
+      {4, tlsm_props::MakeCommand<CompareAndSwap>(m)},
+      {2, tlsm_props::MakeCommand<Scrape>(m)},
+      {2, tlsm_props::MakeCommand<Fold>(m)},
   });
 }
 

@@ -25,16 +25,6 @@ using version::Lookup;
 using version::SuperVersion;
 
 namespace {
-class Lock {  // scoped sync::Mutex lock, this file only
- public:
-  explicit Lock(sync::Mutex& mu, sync::Loc l = sync::Loc::current()) : mu_(mu) { mu_.Lock(l); }
-  ~Lock() { mu_.Unlock(); }
-  Lock(const Lock&) = delete;
-  Lock& operator=(const Lock&) = delete;
-
- private:
-  sync::Mutex& mu_;
-};
 
 struct DbIdCounter {  // a distinct type: ProcessGlobal is per type
   sync::Atomic<std::uint32_t> next{0};
@@ -55,7 +45,7 @@ class CfData {
          const Options& o)
       : db_id(db_id), id(id), name(std::move(name)), db_name(std::move(db_name)),
         options(o), cache(db_id, id) {
-    Lock l(write_mu);
+    sync::MutexLock l(write_mu);
     mem_.WithMut([](version::MemTable*& m) { m = sync::New<version::MemTable>(); });
     InstallNewLocked();
   }
@@ -85,7 +75,7 @@ class CfData {
 
   // Marks the CF dropped/closed and releases every cached SuperVersion.
   void Drop(CfState s) {
-    Lock l(write_mu);
+    sync::MutexLock l(write_mu);
     if (state_.Load(Order::kRelaxed) != kLive) return;  // relaxed: under write_mu
     state_.Store(s, Order::kRelease);
     cache.Shutdown();
@@ -281,7 +271,7 @@ Status DB::ClosedStatus() const { return Status::Closed("DB '" + name_ + "' is c
 Status DB::Close() {
   std::map<std::string, CfData*, std::less<>> cfs;
   {
-    Lock l(mu_);
+    sync::MutexLock l(mu_);
     if (closed_.Load(Order::kRelaxed)) return Status::OK();  // relaxed: under mu_
     closed_.Store(true, Order::kRelease);
     cfs_.WithMut([&](auto& m) { cfs.swap(m); });
@@ -299,7 +289,7 @@ Status DB::CreateColumnFamily(std::string_view name, ColumnFamily* out) {
   if (name.empty()) return Status::InvalidArgument("empty column family name");
   CfData* cf = nullptr;
   {
-    Lock l(mu_);
+    sync::MutexLock l(mu_);
     if (closed_.Load(Order::kRelaxed)) return ClosedStatus();  // relaxed: under mu_
     const bool exists = cfs_.With([&](const auto& m) { return m.count(name) != 0; });
     if (exists) {
@@ -317,7 +307,7 @@ Status DB::CreateColumnFamily(std::string_view name, ColumnFamily* out) {
 Status DB::DropColumnFamily(std::string_view name) {
   CfData* cf = nullptr;
   {
-    Lock l(mu_);
+    sync::MutexLock l(mu_);
     if (closed_.Load(Order::kRelaxed)) return ClosedStatus();  // relaxed: under mu_
     if (name == kDefaultColumnFamily) {
       return Status::InvalidArgument("the default column family cannot be dropped");
@@ -339,7 +329,7 @@ Status DB::DropColumnFamily(std::string_view name) {
 }
 
 Status DB::GetColumnFamily(std::string_view name, ColumnFamily* out) const {
-  Lock l(mu_);
+  sync::MutexLock l(mu_);
   if (closed_.Load(Order::kRelaxed)) return ClosedStatus();  // relaxed: under mu_
   CfData* cf = cfs_.With([&](const auto& m) -> CfData* {
     auto it = m.find(name);
@@ -361,7 +351,7 @@ ColumnFamily DB::DefaultColumnFamily() const {
 }
 
 std::vector<std::string> DB::ListColumnFamilies() const {
-  Lock l(mu_);
+  sync::MutexLock l(mu_);
   std::vector<std::string> out;
   cfs_.With([&](const auto& m) {
     for (const auto& [n, cf] : m) out.push_back(n);
@@ -489,7 +479,7 @@ Status DB::Get(const ColumnFamily& handle, std::string_view key, std::string* va
   ColumnFamily other;  // mutant sv_acquire_wrong_cf only
   if constexpr (MutantIs(Mutant::sv_acquire_wrong_cf)) {
     // Injected: read through the next CF's cache (if there is one).
-    Lock l(mu_);
+    sync::MutexLock l(mu_);
     cfs_.With([&](const auto& m) {
       for (const auto& [n, c] : m)
         if (c != cf && c->id == cf->id + 1) other = ColumnFamily(c);
@@ -540,7 +530,7 @@ Status DB::Flush(const ColumnFamily& handle) {
   Status s = Check(handle);
   if (!s.ok()) return s;
   CfData* cf = handle.data();
-  Lock l(cf->write_mu);
+  sync::MutexLock l(cf->write_mu);
   const auto st = cf->state();
   if (st != detail::kLive) return cf->StateStatus(st);
   perf::PerfTimer timer(perf::Timer::kFlushNanos, perf_agg_);
@@ -571,7 +561,7 @@ Status DB::Describe(const ColumnFamily& handle, CfInfo* out) {
   Status s = Check(handle);
   if (!s.ok()) return s;
   CfData* cf = handle.data();
-  Lock l(cf->write_mu);
+  sync::MutexLock l(cf->write_mu);
   out->name = cf->name;
   out->id = cf->id;
   out->version = cf->cache.CurrentVersion();

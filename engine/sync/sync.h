@@ -89,6 +89,25 @@ TLSM_END
 #include "engine/sync/std_backend.h"
 #endif
 
+TLSM_BEGIN
+namespace sync {
+
+// Scoped lock of a sync::Mutex: locks on construction (the caller's source
+// location goes into the model's history), unlocks on destruction.
+class MutexLock {
+ public:
+  explicit MutexLock(Mutex& mu, Loc l = Loc::current()) : mu_(mu) { mu_.Lock(l); }
+  ~MutexLock() { mu_.Unlock(); }
+  MutexLock(const MutexLock&) = delete;
+  MutexLock& operator=(const MutexLock&) = delete;
+
+ private:
+  Mutex& mu_;
+};
+
+}  // namespace sync
+TLSM_END
+
 #if TLSM_DEBUG_CHECKS
 #define TLSM_INVARIANT(cond, id, message)                          \
   do {                                                             \

@@ -10,19 +10,6 @@ using sync::Mutant;
 using sync::MutantIs;
 using sync::Order;
 
-namespace {
-class Lock {  // scoped sync::Mutex lock, this file only
- public:
-  explicit Lock(sync::Mutex& mu, sync::Loc l = sync::Loc::current()) : mu_(mu) { mu_.Lock(l); }
-  ~Lock() { mu_.Unlock(); }
-  Lock(const Lock&) = delete;
-  Lock& operator=(const Lock&) = delete;
-
- private:
-  sync::Mutex& mu_;
-};
-}  // namespace
-
 void SuperVersionCache::SlotUnref(SuperVersion* sv) {
   // Thread exit or column reclaim. The value already left its slot, so this
   // may be the last reference (an installer may have released the current
@@ -104,7 +91,7 @@ void SuperVersionCache::ReturnSlow(SuperVersion* sv, bool cached) {
 }
 
 SuperVersion* SuperVersionCache::RefCurrent() {
-  Lock l(mu_);
+  sync::MutexLock l(mu_);
   // relaxed: current_ is only written under mu_, which we hold.
   SuperVersion* sv = current_.Load(Order::kRelaxed);
   if (sv != nullptr) sv->Ref();
@@ -121,7 +108,7 @@ void SuperVersionCache::Install(SuperVersion* sv) {
   TLSM_INVARIANT(sv != nullptr && !IsSentinel(sv), "MISUSE", "Install of a null SuperVersion");
   TLSM_INVARIANT(sv->db_id() == db_id_ && sv->cf_id() == cf_id_, "SV-ISO",
                  "Install of another (DB, CF)'s SuperVersion");
-  Lock l(mu_);
+  sync::MutexLock l(mu_);
   if (shut_down_.Load(Order::kRelaxed)) {  // relaxed: written under mu_
     // A dropped CF takes no new SuperVersions; the caller's ref goes.
     ReleaseSuperVersion(sv);
@@ -168,7 +155,7 @@ void SuperVersionCache::ScrapeAndRelease(SuperVersion* old) {
 }
 
 void SuperVersionCache::Shutdown() {
-  Lock l(mu_);
+  sync::MutexLock l(mu_);
   if (shut_down_.Load(Order::kRelaxed)) return;  // relaxed: under mu_
   shut_down_.Store(true, Order::kRelease);
   SuperVersion* old = current_.Load(Order::kRelaxed);
@@ -178,7 +165,7 @@ void SuperVersionCache::Shutdown() {
 }
 
 SlotCensus SuperVersionCache::Census() {
-  Lock l(mu_);
+  sync::MutexLock l(mu_);
   SuperVersion* cur = current_.Load(Order::kRelaxed);  // relaxed: under mu_
   SlotCensus c;
   slots_.Fold([&](SuperVersion* v) {

@@ -30,13 +30,9 @@
 #include <string>
 #include <vector>
 
+#include "properties/common/check_property.h"
 #include "properties/common/command_gen.h"
 #include "properties/common/worker.h"
-
-namespace rc::detail {
-// Defined in librapidcheck (the listener rc::check uses); not in its headers.
-TestListener& globalTestListener();
-}  // namespace rc::detail
 
 namespace {
 
@@ -497,22 +493,9 @@ void CacheMatchesModel() {
   RC_CLASSIFY(freed, "free");
 }
 
+// 200 cases unless RC_PARAMS names max_success.
 TEST(BatchCacheProperty, CacheMatchesModel) {
-  rc::detail::TestParams params = rc::detail::configuration().testParams;
-  const char* env = std::getenv("RC_PARAMS");
-  if (env == nullptr || std::string(env).find("max_success") == std::string::npos) {
-    params.maxSuccess = 200;
-  }
-  rc::detail::TestMetadata metadata;
-  metadata.id = "BatchCacheProperty/CacheMatchesModel";
-  metadata.description = "CacheMatchesModel";
-  const auto result = rc::detail::checkProperty(
-      rc::detail::toProperty(&CacheMatchesModel), metadata, params,
-      rc::detail::globalTestListener(), rc::detail::configuration().reproduce);
-  std::ostringstream ss;
-  rc::detail::printResultMessage(result, ss);
-  if (!result.template is<rc::detail::SuccessResult>()) FAIL() << ss.str();
-  std::cout << ss.str() << std::endl;
+  tlsm_props::CheckProperty("BatchCacheProperty/CacheMatchesModel", &CacheMatchesModel, 200);
 }
 
 }  // namespace

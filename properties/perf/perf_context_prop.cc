@@ -26,12 +26,9 @@
 #include <sstream>
 #include <string>
 
+#include "properties/common/check_property.h"
 #include "properties/common/command_gen.h"
 #include "properties/common/worker.h"
-
-namespace rc::detail {
-TestListener& globalTestListener();  // in librapidcheck, not in its headers
-}  // namespace rc::detail
 
 namespace {
 
@@ -302,22 +299,9 @@ void PerfMatchesModel() {
   rc::state::runAll(commands, initial, sut);
 }
 
+// 200 cases unless RC_PARAMS names max_success.
 TEST(PerfContextProperty, PerfMatchesModel) {
-  rc::detail::TestParams params = rc::detail::configuration().testParams;
-  const char* env = std::getenv("RC_PARAMS");
-  if (env == nullptr || std::string(env).find("max_success") == std::string::npos) {
-    params.maxSuccess = 200;
-  }
-  rc::detail::TestMetadata metadata;
-  metadata.id = "PerfContextProperty/PerfMatchesModel";
-  metadata.description = "PerfMatchesModel";
-  const auto result = rc::detail::checkProperty(
-      rc::detail::toProperty(&PerfMatchesModel), metadata, params,
-      rc::detail::globalTestListener(), rc::detail::configuration().reproduce);
-  std::ostringstream ss;
-  rc::detail::printResultMessage(result, ss);
-  if (!result.template is<rc::detail::SuccessResult>()) FAIL() << ss.str();
-  std::cout << ss.str() << std::endl;
+  tlsm_props::CheckProperty("PerfContextProperty/PerfMatchesModel", &PerfMatchesModel, 200);
 }
 
 }  // namespace

@@ -30,6 +30,7 @@
 // line that replays exactly that case. Knobs: RC_PARAMS="max_success=1000",
 // "seed=42", "max_size=..." (sequences of up to 10 + 0.4 * max_size commands).
 #include "engine/tls/thread_local_ptr.h"
+#include "properties/common/check_property.h"
 #include "properties/common/command_gen.h"
 #include "properties/common/worker.h"
 
@@ -52,11 +53,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-namespace rc::detail {
-// Defined in librapidcheck (the listener rc::check uses); not in its headers.
-TestListener& globalTestListener();
-}  // namespace rc::detail
 
 namespace {
 
@@ -690,25 +686,9 @@ void MatrixMatchesModel() {
     RC_CLASSIFY(sut.events.count(e) != 0, e);
 }
 
-// Like RC_GTEST_PROP, but 200 cases unless RC_PARAMS names max_success.
+// 200 cases unless RC_PARAMS names max_success.
 TEST(ThreadLocalMatrixProperty, MatrixMatchesModel) {
-  rc::detail::TestParams params = rc::detail::configuration().testParams;
-  const char* env = std::getenv("RC_PARAMS");
-  if (env == nullptr || std::string(env).find("max_success") == std::string::npos) {
-    params.maxSuccess = 200;
-  }
-  rc::detail::TestMetadata metadata;
-  metadata.id = "ThreadLocalMatrixProperty/MatrixMatchesModel";
-  metadata.description = "MatrixMatchesModel";
-  const auto result = rc::detail::checkProperty(
-      rc::detail::toProperty(&MatrixMatchesModel), metadata, params,
-      rc::detail::globalTestListener(), rc::detail::configuration().reproduce);
-  std::ostringstream ss;
-  rc::detail::printResultMessage(result, ss);
-  if (!result.template is<rc::detail::SuccessResult>()) {
-    FAIL() << ss.str();
-  }
-  std::cout << ss.str() << std::endl;
+  tlsm_props::CheckProperty("ThreadLocalMatrixProperty/MatrixMatchesModel", &MatrixMatchesModel, 200);
 }
 
 }  // namespace

@@ -144,17 +144,24 @@ tlsm::db::Code ExpectedState(const Model& m, int d, int c) {
   return tlsm::db::Code::kOk;
 }
 
-struct Put : Cmd {
-  int w = *rc::gen::inRange(0, 4), d = *rc::gen::inRange(0, 3), c = *rc::gen::inRange(0, kCfs);
-  std::string key = Key(), value = *rc::gen::element<std::string>("1", "2", "3", "44");
-  bool del = *rc::gen::inRange(0, 5) == 0;
-  explicit Put(const Model& m) {
+// A command a worker runs on (DB d, CF c). Draws w, d, then c from
+// `first_cf` up (CF 0 is the default CF, never dropped or created) and folds
+// w and d into the model's worker and DB counts.
+struct OnCf : Cmd {
+  int w = *rc::gen::inRange(0, 4), d = *rc::gen::inRange(0, 3), c;
+  OnCf(const Model& m, int first_cf) : c(*rc::gen::inRange(first_cf, kCfs)) {
     w %= m.num_workers;
     d %= m.num_dbs;
   }
   void checkPreconditions(const Model& m) const override {
     RC_PRE(w < m.num_workers && d < m.num_dbs);
   }
+};
+
+struct Put : OnCf {
+  std::string key = Key(), value = *rc::gen::element<std::string>("1", "2", "3", "44");
+  bool del = *rc::gen::inRange(0, 5) == 0;
+  explicit Put(const Model& m) : OnCf(m, 0) {}
   void apply(Model& m) const override {
     if (ExpectedState(m, d, c) != tlsm::db::Code::kOk) return;
     auto& cf = m.cfs[d][c];
@@ -179,16 +186,9 @@ struct Put : Cmd {
   }
 };
 
-struct Get : Cmd {
-  int w = *rc::gen::inRange(0, 4), d = *rc::gen::inRange(0, 3), c = *rc::gen::inRange(0, kCfs);
+struct Get : OnCf {
   std::string key = Key();
-  explicit Get(const Model& m) {
-    w %= m.num_workers;
-    d %= m.num_dbs;
-  }
-  void checkPreconditions(const Model& m) const override {
-    RC_PRE(w < m.num_workers && d < m.num_dbs);
-  }
+  explicit Get(const Model& m) : OnCf(m, 0) {}
   void run(const Model& m, Sut& s) const override {
     Status st;
     std::string v;
@@ -212,15 +212,8 @@ struct Get : Cmd {
   }
 };
 
-struct Flush : Cmd {
-  int w = *rc::gen::inRange(0, 4), d = *rc::gen::inRange(0, 3), c = *rc::gen::inRange(0, kCfs);
-  explicit Flush(const Model& m) {
-    w %= m.num_workers;
-    d %= m.num_dbs;
-  }
-  void checkPreconditions(const Model& m) const override {
-    RC_PRE(w < m.num_workers && d < m.num_dbs);
-  }
+struct Flush : OnCf {
+  explicit Flush(const Model& m) : OnCf(m, 0) {}
   void apply(Model& m) const override {
     if (ExpectedState(m, d, c) != tlsm::db::Code::kOk) return;
     auto& cf = m.cfs[d][c];
@@ -237,15 +230,13 @@ struct Flush : Cmd {
   }
 };
 
-struct PinCmd : Cmd {  // acquire-and-hold
-  int w = *rc::gen::inRange(0, 4), d = *rc::gen::inRange(0, 3), c = *rc::gen::inRange(0, kCfs);
-  explicit PinCmd(const Model& m) {
-    w %= m.num_workers;
-    d %= m.num_dbs;
+struct PinCmd : OnCf {  // acquire-and-hold
+  explicit PinCmd(const Model& m) : OnCf(m, 0) {
     RC_PRE(m.pins[w].size() < 3u);
   }
   void checkPreconditions(const Model& m) const override {
-    RC_PRE(w < m.num_workers && d < m.num_dbs && m.pins[w].size() < 3u);
+    OnCf::checkPreconditions(m);
+    RC_PRE(m.pins[w].size() < 3u);
   }
   void apply(Model& m) const override {
     if (ExpectedState(m, d, c) != tlsm::db::Code::kOk) return;
@@ -320,15 +311,8 @@ struct Release : Cmd {
   void show(std::ostream& os) const override { os << "w" << w << " Release(" << i << ")"; }
 };
 
-struct DropCf : Cmd {
-  int w = *rc::gen::inRange(0, 4), d = *rc::gen::inRange(0, 3), c = *rc::gen::inRange(1, kCfs);
-  explicit DropCf(const Model& m) {
-    w %= m.num_workers;
-    d %= m.num_dbs;
-  }
-  void checkPreconditions(const Model& m) const override {
-    RC_PRE(w < m.num_workers && d < m.num_dbs);
-  }
+struct DropCf : OnCf {
+  explicit DropCf(const Model& m) : OnCf(m, 1) {}
   void apply(Model& m) const override {
     if (m.open[d]) m.cfs[d][c].live = false;
   }
@@ -348,15 +332,8 @@ struct DropCf : Cmd {
   }
 };
 
-struct CreateCf : Cmd {
-  int w = *rc::gen::inRange(0, 4), d = *rc::gen::inRange(0, 3), c = *rc::gen::inRange(1, kCfs);
-  explicit CreateCf(const Model& m) {
-    w %= m.num_workers;
-    d %= m.num_dbs;
-  }
-  void checkPreconditions(const Model& m) const override {
-    RC_PRE(w < m.num_workers && d < m.num_dbs);
-  }
+struct CreateCf : OnCf {
+  explicit CreateCf(const Model& m) : OnCf(m, 1) {}
   void apply(Model& m) const override {
     if (!m.open[d] || m.cfs[d][c].live) return;
     auto& cf = m.cfs[d][c];

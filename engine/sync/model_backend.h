@@ -191,11 +191,26 @@ T* New(A&&... a) {
                             rl::debug_info("sync::New", __FILE__, __LINE__));
   return ::new (p) T(std::forward<A>(a)...);
 }
+// Returns a block of New/NewArray to Relacy. While the free quarantine is
+// on (the harness turns it on for tree searches) the block is only recorded:
+// it stays destroyed and poisoned, its address is never reused, and it goes
+// back to Relacy when the execution ends (ReleaseQuarantine). A second free
+// of a quarantined block is reported as a double free at once.
+void FreeTracked(void* p, bool is_array, const Loc& l);
+// Harness only: quarantine on or off for the next executions.
+void SetFreeQuarantine(bool on);
+// Harness only: forget the quarantine of an abandoned (failed) execution; its
+// memory is Relacy's, which ends that simulation.
+void ForgetQuarantine();
+// Harness only: free every quarantined block (end of an execution, before
+// Relacy's leak check).
+void ReleaseQuarantine();
+
 template <class T>
 void Delete(T* p, Loc l = Loc::current()) {
   if (p == nullptr) return;
   p->~T();  // poisons every Atomic and Cell inside
-  rl::ctx().free(p, false, Info(l));
+  FreeTracked(p, false, l);
 }
 template <class T>
 T* NewArray(std::size_t n) {
@@ -209,7 +224,7 @@ template <class T>
 void DeleteArray(T* p, std::size_t n, Loc l = Loc::current()) {
   if (p == nullptr) return;
   for (std::size_t i = n; i-- > 0;) p[i].~T();
-  rl::ctx().free(p, true, Info(l));
+  FreeTracked(p, true, l);
 }
 
 // Per simulated thread row storage. Relacy runs no thread-local destructors,

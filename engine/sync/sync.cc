@@ -122,6 +122,48 @@ std::uint64_t g_model_clock = 0;  // simulation runs on one OS thread
 std::uint64_t NowNanos() { return g_model_clock += 1000; }
 void ResetModelClock() { g_model_clock = 0; }
 
+namespace {
+struct Quarantined {
+  void* p;
+  bool is_array;
+};
+// Fixed storage (harness bookkeeping must not allocate simulated memory).
+// Beyond it, frees go straight to Relacy (its 64-deep deferred ring).
+constexpr int kMaxQuarantined = 8192;
+Quarantined g_quarantine[kMaxQuarantined];
+int g_quarantined = 0;
+bool g_quarantine_on = false;
+}  // namespace
+
+void FreeTracked(void* p, bool is_array, const Loc& l) {
+  if (g_quarantine_on) {
+    for (int i = 0; i < g_quarantined; ++i) {
+      if (g_quarantine[i].p == p) {
+        // Double free: the first free happens now, the second fails in Relacy.
+        g_quarantine[i] = g_quarantine[--g_quarantined];
+        rl::ctx().free(p, is_array, Info(l));
+        rl::ctx().free(p, is_array, Info(l));
+        return;
+      }
+    }
+    if (g_quarantined < kMaxQuarantined) {
+      g_quarantine[g_quarantined++] = {p, is_array};
+      return;
+    }
+  }
+  rl::ctx().free(p, is_array, Info(l));
+}
+
+void SetFreeQuarantine(bool on) { g_quarantine_on = on; }
+void ForgetQuarantine() { g_quarantined = 0; }
+
+void ReleaseQuarantine() {
+  while (g_quarantined > 0) {
+    const Quarantined q = g_quarantine[--g_quarantined];
+    rl::ctx().free(q.p, q.is_array, rl::debug_info("(end of execution: quarantine)", "", 0));
+  }
+}
+
 void ForgetProcessGlobals() {
   while (g_global_count > 0) *g_globals[--g_global_count].slot = nullptr;
 }

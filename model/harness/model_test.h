@@ -36,6 +36,7 @@ struct ModelTest : rl::test_suite<Derived, Threads> {
   void before() {
     tlsm::sync::ThreadRow::ResetAll();
     tlsm::sync::ForgetProcessGlobals();
+    tlsm::sync::ForgetQuarantine();
     tlsm::sync::ClearLastViolation();
     tlsm::sync::ResetModelClock();
     EnforceBudget();
@@ -50,6 +51,7 @@ struct ModelTest : rl::test_suite<Derived, Threads> {
     static_cast<Derived*>(this)->Check();
     static_cast<Derived*>(this)->Teardown();
     tlsm::sync::DestroyProcessGlobals();
+    tlsm::sync::ReleaseQuarantine();
     CountCompleted();
   }
   // Defaults; scenarios override what they need.

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "model/harness/model_test.h"
+#include "model/harness/tree_scheduler.h"
 
 namespace tlsm_model {
 
@@ -17,6 +18,43 @@ void FinishResult(const rl::test_params& p, const ScenarioInfo& info,
 
 void PrepareParams(const RunConfig& cfg, unsigned threads, rl::test_params* p);
 
+// rl::simulate for a given scheduler type: runs the search and, on a
+// failure, re-runs the failing execution with history collection.
+template <class Test, class Scheduler>
+void SimulateWith(rl::test_params& p) {
+  const char* name = typeid(Test).name();
+  while (*name >= '0' && *name <= '9') ++name;
+  p.test_name = name;
+  *p.output_stream << p.test_name << std::endl;
+  rl::ostringstream state;
+  const rl::test_result_e res = rl::run_test<Test, Scheduler>(p, state, false);
+  if (res == rl::test_result_success || p.output_history || p.collect_history) return;
+  p.initial_state = state.str();
+  p.final_state = state.str();
+  p.collect_history = true;
+  const rl::iteration_t stop = p.stop_iteration;
+  rl::ostringstream unused;
+  rl::run_test<Test, Scheduler>(p, unused, true);
+  p.stop_iteration = stop;
+}
+
+// Runs the search cfg names with the scheduler it names.
+template <class Test>
+void RunSearchOf(const RunConfig& cfg, rl::test_params& p) {
+  constexpr rl::thread_id_t n = Test::params::thread_count;
+  const bool ours = cfg.search != SearchKind::kRandom && !cfg.stock_scheduler;
+  tlsm::sync::SetFreeQuarantine(ours && !cfg.address_reuse);
+  CurrentAddressPolicy() = cfg.address_reuse ? AddressPolicy::kReuse : AddressPolicy::kQuarantine;
+  if (!ours) {
+    rl::simulate<Test>(p);
+  } else if (cfg.search == SearchKind::kBounded) {
+    SimulateWith<Test, TreeScheduler<n, true>>(p);
+  } else {
+    SimulateWith<Test, TreeScheduler<n, false>>(p);
+  }
+  tlsm::sync::SetFreeQuarantine(false);
+}
+
 template <class Test>
 RunResult RunRelacy(const RunConfig& cfg, const ScenarioInfo& info) {
   rl::test_params p;
@@ -28,7 +66,7 @@ RunResult RunRelacy(const RunConfig& cfg, const ScenarioInfo& info) {
   p.output_stream = &out;
   p.progress_stream = &progress;
   const double started = NowSeconds();
-  rl::simulate<Test>(p);
+  RunSearchOf<Test>(cfg, p);
   out.flush();
   RunResult r;
   FinishResult(p, info, started, &r);

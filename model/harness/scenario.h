@@ -32,6 +32,12 @@ struct RunConfig {
   std::uint64_t iterations = 10000;
   std::uint64_t first_iteration = 0;
   unsigned bound = 2;            // preemption bound for kBounded
+  // Tree searches: Relacy's own scheduler (branches on every free) instead of
+  // the harness's TreeScheduler (tree_scheduler.h). For comparisons.
+  bool stock_scheduler = false;
+  // TreeScheduler only: explore address reuse (Relacy's coin at every free)
+  // instead of quarantining freed objects until the execution ends.
+  bool address_reuse = false;
   double time_budget_s = 0;      // 0 = none; checked between executions
   std::string initial_state;     // replay: a failing run's final_state
   std::string history_path;      // where Relacy writes the failing history

@@ -194,8 +194,8 @@ T* New(A&&... a) {
 // Returns a block of New/NewArray to Relacy. While the free quarantine is
 // on (the harness turns it on for tree searches) the block is only recorded:
 // it stays destroyed and poisoned, its address is never reused, and it goes
-// back to Relacy when the execution ends (ReleaseQuarantine). A second free
-// of a quarantined block is reported as a double free at once.
+// back to Relacy when the execution ends (ReleaseQuarantine), where a second
+// free of the same block is reported as a double free.
 void FreeTracked(void* p, bool is_array, const Loc& l);
 // Harness only: quarantine on or off for the next executions.
 void SetFreeQuarantine(bool on);

@@ -136,20 +136,11 @@ bool g_quarantine_on = false;
 }  // namespace
 
 void FreeTracked(void* p, bool is_array, const Loc& l) {
-  if (g_quarantine_on) {
-    for (int i = 0; i < g_quarantined; ++i) {
-      if (g_quarantine[i].p == p) {
-        // Double free: the first free happens now, the second fails in Relacy.
-        g_quarantine[i] = g_quarantine[--g_quarantined];
-        rl::ctx().free(p, is_array, Info(l));
-        rl::ctx().free(p, is_array, Info(l));
-        return;
-      }
-    }
-    if (g_quarantined < kMaxQuarantined) {
-      g_quarantine[g_quarantined++] = {p, is_array};
-      return;
-    }
+  // A second Delete of a quarantined block queues it twice; the second free
+  // in ReleaseQuarantine fails in Relacy as a double free.
+  if (g_quarantine_on && g_quarantined < kMaxQuarantined) {
+    g_quarantine[g_quarantined++] = {p, is_array};
+    return;
   }
   rl::ctx().free(p, is_array, Info(l));
 }

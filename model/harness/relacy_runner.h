@@ -18,7 +18,8 @@ void FinishResult(const rl::test_params& p, const ScenarioInfo& info,
 
 void PrepareParams(const RunConfig& cfg, unsigned threads, rl::test_params* p);
 
-// rl::simulate for a given scheduler type: runs the search and, on a
+// rl::simulate for a given scheduler type (rl::simulate itself picks one of
+// Relacy's three from test_params::search_type): runs the search and, on a
 // failure, re-runs the failing execution with history collection.
 template <class Test, class Scheduler>
 void SimulateWith(rl::test_params& p) {
@@ -44,13 +45,15 @@ void RunSearchOf(const RunConfig& cfg, rl::test_params& p) {
   constexpr rl::thread_id_t n = Test::params::thread_count;
   const bool ours = cfg.search != SearchKind::kRandom && !cfg.stock_scheduler;
   tlsm::sync::SetFreeQuarantine(ours && !cfg.address_reuse);
-  CurrentAddressPolicy() = cfg.address_reuse ? AddressPolicy::kReuse : AddressPolicy::kQuarantine;
+  const bool bounded = cfg.search == SearchKind::kBounded;
   if (!ours) {
     rl::simulate<Test>(p);
-  } else if (cfg.search == SearchKind::kBounded) {
-    SimulateWith<Test, TreeScheduler<n, true>>(p);
+  } else if (cfg.address_reuse) {
+    if (bounded) SimulateWith<Test, TreeScheduler<n, true, true>>(p);
+    else SimulateWith<Test, TreeScheduler<n, false, true>>(p);
   } else {
-    SimulateWith<Test, TreeScheduler<n, false>>(p);
+    if (bounded) SimulateWith<Test, TreeScheduler<n, true, false>>(p);
+    else SimulateWith<Test, TreeScheduler<n, false, false>>(p);
   }
   tlsm::sync::SetFreeQuarantine(false);
 }

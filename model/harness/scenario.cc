@@ -28,11 +28,6 @@ const ScenarioInfo* FindScenario(const std::string& name) {
 
 Registrar::Registrar(ScenarioInfo info) { Scenarios().push_back(std::move(info)); }
 
-AddressPolicy& CurrentAddressPolicy() {
-  static AddressPolicy policy = AddressPolicy::kQuarantine;
-  return policy;
-}
-
 Budget& CurrentBudget() {
   static Budget b;
   return b;

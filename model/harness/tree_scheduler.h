@@ -6,10 +6,10 @@
 // scenario doubles the tree, so a search at zero preemptions of a scenario
 // with 15 frees runs 2^15 times the executions its forced switches need.
 //
-// TreeScheduler<N, kBounded> is the same depth-first search over Relacy's
+// TreeScheduler<N, kBounded, kAddressReuse> is the same depth-first search over Relacy's
 // decision tree (it derives from Relacy's tree_search_scheduler template; no
 // Relacy code is changed or copied), with one policy change: under
-// AddressPolicy::kQuarantine it answers every mem_realloc question with
+// !kAddressReuse it answers every mem_realloc question with
 // "defer" and records no decision for it, so the tree branches only on
 // thread choices and on Relacy's weak-memory choices (which store a load
 // reads, spurious CAS failure), exactly as the stock search does. The seam
@@ -21,8 +21,8 @@
 //
 // What quarantine does not explore: a freed address recycled for a new
 // object within one execution (ABA through address reuse). The random search
-// keeps Relacy's coin (it costs nothing there), and AddressPolicy::kReuse
-// restores the coin in a tree search for scenarios that need it; reports
+// keeps Relacy's coin (it costs nothing there), and kAddressReuse
+// (RunConfig::address_reuse) restores the coin in a tree search for scenarios that need it; reports
 // name the policy.
 //
 // kBounded: at most test_params::context_bound preemptions per execution (a
@@ -35,24 +35,18 @@
 
 namespace tlsm_model {
 
-enum class AddressPolicy { kQuarantine, kReuse };
-
-// The policy of the tree search being run (set by the runner before
-// rl::run_test; read by TreeScheduler).
-AddressPolicy& CurrentAddressPolicy();
-
-template <rl::thread_id_t N, bool kBounded>
+template <rl::thread_id_t N, bool kBounded, bool kAddressReuse>
 class TreeScheduler
-    : public rl::tree_search_scheduler<TreeScheduler<N, kBounded>,
+    : public rl::tree_search_scheduler<TreeScheduler<N, kBounded, kAddressReuse>,
                                        rl::context_bound_scheduler_thread_info<N>, N> {
  public:
-  using base_t = rl::tree_search_scheduler<TreeScheduler<N, kBounded>,
+  using base_t = rl::tree_search_scheduler<TreeScheduler<N, kBounded, kAddressReuse>,
                                            rl::context_bound_scheduler_thread_info<N>, N>;
   using thread_info_t = typename base_t::thread_info_t;
   using shared_context_t = typename base_t::shared_context_t;
 
   TreeScheduler(rl::test_params& params, shared_context_t& ctx, rl::thread_id_t dynamic)
-      : base_t(params, ctx, dynamic), reuse_(CurrentAddressPolicy() == AddressPolicy::kReuse) {}
+      : base_t(params, ctx, dynamic) {}
 
   rl::thread_id_t iteration_begin_impl() {
     preemptions_left_ = this->params_.context_bound;
@@ -80,12 +74,11 @@ class TreeScheduler
 
   unsigned rand_impl(unsigned limit, rl::sched_type type) {
     // rand() == 0 means "defer": the freed block is not reused at once.
-    if (type == rl::sched_type_mem_realloc && !reuse_) return 0;
+    if (type == rl::sched_type_mem_realloc && !kAddressReuse) return 0;
     return base_t::rand_impl(limit, type);
   }
 
  private:
-  const bool reuse_;
   unsigned preemptions_left_ = 0;
 };
 

@@ -63,6 +63,48 @@ inline constexpr int kPoison = 0x0DEAD;
 // lock while other threads may walk it).
 inline constexpr std::uint32_t kMatrixRowFirstSlots = 1;
 
+// The operation each simulated thread performs at its next scheduling point,
+// as the harness's partial-order reduction sees it (model/harness/
+// tree_scheduler.h). The seam declares it just before the Relacy call that
+// schedules and clears it when the call returns, so a scheduling point the
+// seam did not declare (thread start and exit, yield, a seq_cst fence,
+// Relacy primitives used directly) reads as kGlobal: dependent with
+// everything. Two operations are independent only if they touch different
+// objects, or both read one. kStart: the thread has not run yet; its first
+// step runs its own code up to its first scheduling point and touches no
+// shared object, so it is independent of everything.
+enum class OpKind : std::uint8_t { kGlobal = 0, kStart, kRead, kWrite, kRmw, kLock };
+struct PendingOp {
+  const void* object = nullptr;
+  OpKind kind = OpKind::kGlobal;
+};
+inline constexpr unsigned kMaxModelThreads = 16;
+
+class PendingOps {
+ public:
+  static PendingOp Of(unsigned thread) { return ops_[thread]; }
+  static void Declare(OpKind k, const void* object) {
+    ops_[rl::thread_index()] = PendingOp{object, k};
+  }
+  static void Clear() { ops_[rl::thread_index()] = PendingOp{}; }
+  // Harness only: every thread back to "not started" (start of an execution).
+  static void ResetAll() {
+    for (PendingOp& op : ops_) op = PendingOp{nullptr, OpKind::kStart};
+  }
+
+ private:
+  static inline PendingOp ops_[kMaxModelThreads] = {};
+};
+
+// Declares the calling thread's next operation for the scope of one call.
+class DeclaredOp {
+ public:
+  DeclaredOp(OpKind k, const void* object) { PendingOps::Declare(k, object); }
+  ~DeclaredOp() { PendingOps::Clear(); }
+  DeclaredOp(const DeclaredOp&) = delete;
+  DeclaredOp& operator=(const DeclaredOp&) = delete;
+};
+
 // A tracked plain variable that marks an object's life: read by every access,
 // written (poisoned) by the destructor.
 class LifeMark {
@@ -93,27 +135,33 @@ class Atomic {
 
   T Load(Order o, Loc l = Loc::current()) const {
     life_.Touch(l);
+    DeclaredOp op(OpKind::kRead, &v_);
     return v_.load(ToRl(o), Info(l));
   }
   void Store(T v, Order o, Loc l = Loc::current()) {
     life_.Touch(l);
+    DeclaredOp op(OpKind::kWrite, &v_);
     v_.store(v, ToRl(o), Info(l));
   }
   T Exchange(T v, Order o, Loc l = Loc::current()) {
     life_.Touch(l);
+    DeclaredOp op(OpKind::kRmw, &v_);
     return v_.exchange(v, ToRl(o), Info(l));
   }
   bool CompareExchange(T& expected, T desired, Order o, Loc l = Loc::current()) {
     life_.Touch(l);
+    DeclaredOp op(OpKind::kRmw, &v_);
     return v_.compare_exchange_strong(expected, desired, ToRl(o), Info(l),
                                       ToRl(FailureOrder(o)), Info(l));
   }
   T FetchAdd(T d, Order o, Loc l = Loc::current()) {
     life_.Touch(l);
+    DeclaredOp op(OpKind::kRmw, &v_);
     return v_.fetch_add(d, ToRl(o), Info(l));
   }
   T FetchSub(T d, Order o, Loc l = Loc::current()) {
     life_.Touch(l);
+    DeclaredOp op(OpKind::kRmw, &v_);
     return v_.fetch_sub(d, ToRl(o), Info(l));
   }
 
@@ -146,11 +194,15 @@ class Mutex {
   Mutex& operator=(const Mutex&) = delete;
 
   void Lock(Loc l = Loc::current()) {
-    mu_.lock(Info(l));
+    {
+      DeclaredOp op(OpKind::kLock, &mu_);
+      mu_.lock(Info(l));
+    }
     owner_ = CurrentThreadToken();
   }
   void Unlock(Loc l = Loc::current()) {
     owner_ = 0;
+    DeclaredOp op(OpKind::kLock, &mu_);
     mu_.unlock(Info(l));
   }
   // The simulation runs on one OS thread, so reading owner_ is not a race.
@@ -238,7 +290,7 @@ class ThreadRow {
     void* base;
     std::uint32_t count;
   };
-  static constexpr int kMaxThreads = 16;
+  static constexpr int kMaxThreads = kMaxModelThreads;
   static void* Get() { return rows_[rl::thread_index()]; }
   static void Set(void* row, Teardown teardown);
   static void Clear() {

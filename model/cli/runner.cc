@@ -96,7 +96,8 @@ nlohmann::json ToJson(const RunResult& r) {
           {"invariant", r.invariant},   {"message", r.message},
           {"iterations", r.iterations}, {"failing_iteration", r.failing_iteration},
           {"final_state", r.final_state}, {"captured", r.captured},
-          {"shard_done", r.shard_done}, {"seconds", r.seconds}};
+          {"shard_done", r.shard_done}, {"sleep_blocked", r.sleep_blocked},
+          {"seconds", r.seconds}};
 }
 
 RunResult FromJson(const nlohmann::json& j) {
@@ -110,6 +111,7 @@ RunResult FromJson(const nlohmann::json& j) {
   r.final_state = j.at("final_state");
   r.captured = j.at("captured");
   r.shard_done = j.at("shard_done");
+  r.sleep_blocked = j.at("sleep_blocked");
   r.seconds = j.at("seconds");
   return r;
 }

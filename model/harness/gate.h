@@ -32,12 +32,14 @@ class Gate {
   // Lets `n` waits (current or future) through.
   void Pass(unsigned n = 1) {
     unsigned before = 0;
+    tlsm::sync::DeclaredOp op(tlsm::sync::OpKind::kRmw, &sem_);
     const bool ok = sem_.post(n, before, $);
     RL_ASSERT(ok);
   }
   // Blocks until `n` passes were taken (one at a time, as they come).
   void Wait(unsigned n = 1) {
     for (unsigned i = 0; i < n; ++i) {
+      tlsm::sync::DeclaredOp op(tlsm::sync::OpKind::kRmw, &sem_);
       const rl::sema_wakeup_reason r = sem_.wait(/*try_wait=*/false, /*is_timed=*/false, $);
       RL_ASSERT(r == rl::sema_wakeup_reason_success);
     }

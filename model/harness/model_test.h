@@ -19,6 +19,10 @@ struct Budget {
   bool shard_done = false;   // stopped on leaving the first_thread subtree
   bool capture = false;      // RunConfig::capture
   bool captured = false;
+  // Tree searches with reduction: the running execution reached a state
+  // where every enabled thread slept; what it does from there is equivalent
+  // to executions already explored (set by TreeScheduler).
+  bool execution_sleep_blocked = false;
   void (*progress)(std::uint64_t, void*) = nullptr;
   void* progress_arg = nullptr;
 };
@@ -35,6 +39,7 @@ struct ModelTest : rl::test_suite<Derived, Threads> {
 
   void before() {
     tlsm::sync::ThreadRow::ResetAll();
+    tlsm::sync::PendingOps::ResetAll();
     tlsm::sync::ForgetProcessGlobals();
     tlsm::sync::ForgetQuarantine();
     tlsm::sync::ClearLastViolation();

@@ -22,7 +22,7 @@ void PrepareParams(const RunConfig& cfg, unsigned threads, rl::test_params* p);
 // Relacy's three from test_params::search_type): runs the search and, on a
 // failure, re-runs the failing execution with history collection.
 template <class Test, class Scheduler>
-void SimulateWith(rl::test_params& p) {
+void SimulateWith(SearchParams& p) {
   const char* name = typeid(Test).name();
   while (*name >= '0' && *name <= '9') ++name;
   p.test_name = name;
@@ -41,8 +41,9 @@ void SimulateWith(rl::test_params& p) {
 
 // Runs the search cfg names with the scheduler it names.
 template <class Test>
-void RunSearchOf(const RunConfig& cfg, rl::test_params& p) {
+void RunSearchOf(const RunConfig& cfg, SearchParams& p) {
   constexpr rl::thread_id_t n = Test::params::thread_count;
+  p.reduction = cfg.reduction;
   const bool ours = cfg.search != SearchKind::kRandom && !cfg.stock_scheduler;
   tlsm::sync::SetFreeQuarantine(ours && !cfg.address_reuse);
   const bool bounded = cfg.search == SearchKind::kBounded;
@@ -60,7 +61,7 @@ void RunSearchOf(const RunConfig& cfg, rl::test_params& p) {
 
 template <class Test>
 RunResult RunRelacy(const RunConfig& cfg, const ScenarioInfo& info) {
-  rl::test_params p;
+  SearchParams p;
   PrepareParams(cfg, Test::kThreads, &p);
   // Relacy must not write to an ostringstream (see README): use files.
   std::ofstream out(cfg.history_path.empty() ? "/dev/null" : cfg.history_path,
@@ -73,6 +74,7 @@ RunResult RunRelacy(const RunConfig& cfg, const ScenarioInfo& info) {
   out.flush();
   RunResult r;
   FinishResult(p, info, started, &r);
+  r.sleep_blocked = p.sleep_blocked;
   return r;
 }
 

@@ -25,6 +25,15 @@ namespace tlsm_model {
 enum class SearchKind { kRandom, kExhaustive, kBounded };
 const char* SearchName(SearchKind k);
 
+// How a tree search reduces its tree (tree searches only).
+enum class Reduction {
+  kNone,        // every interleaving within the bound
+  kSleepSets,   // the default: sleep sets (above)
+  kWrongRmwIndependence,  // a deliberately broken rule: two RMWs (or locks)
+                          // of one object are independent; must be caught
+                          // by the differential check
+};
+
 struct RunConfig {
   SearchKind search = SearchKind::kRandom;
   // Random search: executions first_iteration .. first_iteration+iterations-1
@@ -38,6 +47,8 @@ struct RunConfig {
   // TreeScheduler only: explore address reuse (Relacy's coin at every free)
   // instead of quarantining freed objects until the execution ends.
   bool address_reuse = false;
+  // TreeScheduler only: partial-order reduction (tree_scheduler.h).
+  Reduction reduction = Reduction::kSleepSets;
   double time_budget_s = 0;      // 0 = none; checked between executions
   std::string initial_state;     // replay: a failing run's final_state
   std::string history_path;      // where Relacy writes the failing history
@@ -67,6 +78,9 @@ struct RunResult {
                                  // (capture: of the captured execution)
   bool captured = false;         // capture mode: an execution was recorded
   bool shard_done = false;       // first_thread: left the shard's subtree
+  std::uint64_t sleep_blocked = 0;  // tree searches: executions that ended
+                                    // in a sleep-blocked state (counted in
+                                    // iterations)
   double seconds = 0;
 };
 

@@ -1,44 +1,91 @@
 // model/harness/tree_scheduler.h — the harness's own tree-search scheduler.
 //
-// Relacy's tree searches (full_search_scheduler, context_bound_scheduler)
-// branch at every free: "defer the free, or let the address be reused at
-// once" (sched_type_mem_realloc in relacy/context.hpp). Every free in a
-// scenario doubles the tree, so a search at zero preemptions of a scenario
-// with 15 frees runs 2^15 times the executions its forced switches need.
+// TreeScheduler<N, kBounded, kAddressReuse> is a depth-first search over
+// Relacy's decision tree. It derives from Relacy's tree_search_scheduler
+// template (no Relacy code is changed or copied) and keeps its tree format, so
+// replay tokens are Relacy states. It differs from Relacy's own tree searches
+// in three ways (docs/harness.md, "What a tree search proves"):
 //
-// TreeScheduler<N, kBounded, kAddressReuse> is the same depth-first search over Relacy's
-// decision tree (it derives from Relacy's tree_search_scheduler template; no
-// Relacy code is changed or copied), with one policy change: under
-// !kAddressReuse it answers every mem_realloc question with
-// "defer" and records no decision for it, so the tree branches only on
-// thread choices and on Relacy's weak-memory choices (which store a load
-// reads, spurious CAS failure), exactly as the stock search does. The seam
-// (engine/sync) keeps every object freed through sync::Delete quarantined —
-// destroyed and poisoned, its address never handed out again — until the
-// execution ends, so a use after free is always visible (an access to a
-// destroyed Atomic fails Relacy's signature check; a Cell or LifeMark read
-// races the poisoning write).
+// 1. No branch on frees. Relacy's tree searches flip a coin at every free
+//    ("defer the free, or let the address be reused at once",
+//    sched_type_mem_realloc); every free doubles the tree. Under
+//    !kAddressReuse every such question is answered "defer" with no tree
+//    node, and the seam (engine/sync) keeps every object freed through
+//    sync::Delete quarantined — destroyed, poisoned, its address never handed
+//    out again — until the execution ends, so a use after free is always
+//    visible. What that does not explore is ABA through a recycled address;
+//    kAddressReuse (RunConfig::address_reuse) restores the coin.
 //
-// What quarantine does not explore: a freed address recycled for a new
-// object within one execution (ABA through address reuse). The random search
-// keeps Relacy's coin (it costs nothing there), and kAddressReuse
-// (RunConfig::address_reuse) restores the coin in a tree search for scenarios that need it; reports
-// name the policy.
+// 2. Sleep sets (Godefroid's partial-order reduction), when
+//    SearchParams::reduction says so. The seam declares each thread's next
+//    operation (sync::PendingOps: object and kind). After a thread u's
+//    subtree at a decision was explored, u "sleeps" in the later siblings'
+//    subtrees until some thread runs an operation dependent with u's pending
+//    one; a sleeping thread is not chosen, because every execution that runs
+//    it there is equivalent (the same Mazurkiewicz trace: only independent
+//    operations reordered) to one already explored. Dependent: the same
+//    object with at least one write, any kGlobal operation, or any state in
+//    which Relacy's yield/timed/spurious bookkeeping is active (it makes the
+//    enabled set depend on the schedule, not the program). Plain variable
+//    (rl::var) accesses are not part of dependence: two that race are a data
+//    race that Relacy's vector clocks report in either order, and ones that
+//    do not race are ordered by synchronisation that is itself dependent.
+//    Relacy's weak-memory choices (which store a load reads) stay branches of
+//    the tree, below the thread choice they belong to.
+//    With a preemption bound, plain sleep sets are unsound (Coons, Musuvathi
+//    and McKinley, OOPSLA 2013): the equivalent execution may need more
+//    preemptions than the bound. Here only the choice that does not preempt
+//    (the running thread continues, explored first at every decision) is put
+//    to sleep for its siblings: moving that thread's step earlier never adds
+//    a preemption, so the equivalent execution is within the bound whenever
+//    the pruned one is. Exhaustive searches put every explored sibling to
+//    sleep. A state where every enabled thread sleeps ends the execution's
+//    search (it still runs to completion on single-choice nodes; reports
+//    count such executions as sleep-blocked).
+//
+// 3. The running thread's continuation is explored first at every decision
+//    (the zero-preemption schedule first); positions then follow Relacy's
+//    running-thread order.
 //
 // kBounded: at most test_params::context_bound preemptions per execution (a
 // switch away from a thread that could continue); a switch forced because the
-// running thread blocked or finished is free. This is the rule of Relacy's
-// context_bound_scheduler, written here for our derived type.
+// running thread blocked or finished is free.
 #pragma once
 
-#include "model/harness/scenario.h"
+#include <cstdint>
+
+#include "model/harness/model_test.h"
 
 namespace tlsm_model {
+
+// Relacy's test_params plus what the harness's schedulers need. Every
+// TreeScheduler run is given one of these (the scheduler casts back).
+struct SearchParams : rl::test_params {
+  Reduction reduction = Reduction::kSleepSets;
+  std::uint64_t sleep_blocked = 0;  // out: executions that reached a state
+                                    // where every enabled thread slept
+};
+
+inline bool Dependent(const tlsm::sync::PendingOp& a, const tlsm::sync::PendingOp& b,
+                      Reduction r) {
+  using tlsm::sync::OpKind;
+  if (a.kind == OpKind::kStart || b.kind == OpKind::kStart) return false;
+  if (a.kind == OpKind::kGlobal || b.kind == OpKind::kGlobal) return true;
+  if (a.object != b.object) return false;
+  if (a.kind == OpKind::kRead && b.kind == OpKind::kRead) return false;
+  if (r == Reduction::kWrongRmwIndependence && a.kind != OpKind::kRead &&
+      a.kind != OpKind::kWrite && b.kind != OpKind::kRead && b.kind != OpKind::kWrite) {
+    return false;
+  }
+  return true;
+}
 
 template <rl::thread_id_t N, bool kBounded, bool kAddressReuse>
 class TreeScheduler
     : public rl::tree_search_scheduler<TreeScheduler<N, kBounded, kAddressReuse>,
                                        rl::context_bound_scheduler_thread_info<N>, N> {
+  static_assert(N <= tlsm::sync::kMaxModelThreads);
+
  public:
   using base_t = rl::tree_search_scheduler<TreeScheduler<N, kBounded, kAddressReuse>,
                                            rl::context_bound_scheduler_thread_info<N>, N>;
@@ -46,11 +93,48 @@ class TreeScheduler
   using shared_context_t = typename base_t::shared_context_t;
 
   TreeScheduler(rl::test_params& params, shared_context_t& ctx, rl::thread_id_t dynamic)
-      : base_t(params, ctx, dynamic) {}
+      : base_t(params, ctx, dynamic), search_(static_cast<SearchParams&>(params)) {}
 
   rl::thread_id_t iteration_begin_impl() {
     preemptions_left_ = this->params_.context_bound;
-    return base_t::iteration_begin_impl();
+    this->stree_depth_ = 0;
+    info_.resize(this->stree_.size());
+    sleep_ = 0;
+    blocked_ = false;
+    CurrentBudget().execution_sleep_blocked = false;
+    decision_ = kNoDecision;
+    const unsigned index = rand_impl(this->running_threads_count, rl::sched_type_sched);
+    const rl::thread_id_t th = this->running_threads[index];
+    AfterDecision(th);
+    return th;
+  }
+
+  rl::thread_id_t schedule_impl(rl::unpark_reason& reason, unsigned yield) {
+    decision_ = kNoDecision;
+    const rl::thread_id_t th = base_t::schedule_impl(reason, yield);
+    AfterDecision(th);
+    return th;
+  }
+
+  bool iteration_end_impl() {
+    RL_VERIFY(this->stree_depth_ == this->stree_.size());
+    if (blocked_) search_.sleep_blocked += 1;
+    for (std::size_t i = this->stree_.size(); i != 0; --i) {
+      auto& n = this->stree_[i - 1];
+      const NodeInfo& ni = info_[i - 1];
+      unsigned next = n.index_ + 1;
+      if (ni.thread_choice) {
+        if (ni.closed) continue;
+        while (next < n.count_ && Asleep(ni.sleep, ni.thread[next])) ++next;
+      }
+      if (next < n.count_) {
+        this->stree_.resize(i);
+        info_.resize(i);
+        n.index_ = next;
+        return false;
+      }
+    }
+    return true;
   }
 
   // Called at every scheduling point of the running thread t: may the
@@ -75,11 +159,130 @@ class TreeScheduler
   unsigned rand_impl(unsigned limit, rl::sched_type type) {
     // rand() == 0 means "defer": the freed block is not reused at once.
     if (type == rl::sched_type_mem_realloc && !kAddressReuse) return 0;
+    const std::size_t d = this->stree_depth_;
+    if (info_.size() <= d) info_.resize(d + 1);
+    NodeInfo& ni = info_[d];
+    ni = NodeInfo{};
+    if (type == rl::sched_type_sched) return ChooseThread(limit, d, ni);
+    if (blocked_ && d == this->stree_.size()) {
+      // Below a sleep-blocked state nothing is explored: one choice only.
+      this->stree_.push_back({limit, limit - 1, type, 0});
+      this->stree_depth_ += 1;
+      return limit - 1;
+    }
     return base_t::rand_impl(limit, type);
   }
 
  private:
+  using Mask = std::uint32_t;
+  static constexpr std::size_t kNoDecision = ~std::size_t{0};
+
+  // Per tree node, recomputed every time an execution passes the node.
+  struct NodeInfo {
+    bool thread_choice = false;  // a choice of thread (else: a Relacy data choice)
+    bool closed = false;         // sleep-blocked: no sibling is explored
+    bool continuation = false;   // position 0 is the running thread continuing
+    Mask sleep = 0;              // threads asleep on arrival
+    std::uint8_t running_index[N] = {};  // position -> index in running_threads
+    rl::thread_id_t thread[N] = {};      // position -> thread
+  };
+
+  static bool Asleep(Mask sleep, rl::thread_id_t t) { return (sleep >> t) & 1u; }
+  bool Reducing() const { return search_.reduction != Reduction::kNone; }
+
+  unsigned ChooseThread(unsigned limit, std::size_t d, NodeInfo& ni) {
+    ni.thread_choice = true;
+    ni.sleep = Reducing() ? sleep_ : 0;
+    // Positions: the running thread's continuation first, then Relacy's order.
+    const thread_info_t* cur = this->thread_;
+    unsigned pos = 0;
+    if (cur != nullptr && cur->state_ == rl::thread_state_running) {
+      for (unsigned i = 0; i != limit; ++i) {
+        if (this->running_threads[i] == cur->index_) {
+          ni.running_index[pos] = static_cast<std::uint8_t>(i);
+          ni.thread[pos++] = cur->index_;
+          ni.continuation = true;
+        }
+      }
+    }
+    for (unsigned i = 0; i != limit; ++i) {
+      if (ni.continuation && this->running_threads[i] == cur->index_) continue;
+      ni.running_index[pos] = static_cast<std::uint8_t>(i);
+      ni.thread[pos++] = this->running_threads[i];
+    }
+    RL_VERIFY(pos == limit);
+    unsigned chosen = 0;
+    if (d == this->stree_.size()) {
+      while (chosen < limit && Asleep(ni.sleep, ni.thread[chosen])) ++chosen;
+      if (chosen == limit || blocked_) {
+        // Every enabled thread sleeps: each continuation is equivalent to an
+        // execution already explored. Finish this one on single choices.
+        blocked_ = true;
+        CurrentBudget().execution_sleep_blocked = true;
+        ni.closed = true;
+        chosen = limit - 1;
+      }
+      this->stree_.push_back({limit, chosen, rl::sched_type_sched, 0});
+    } else {
+      const auto& n = this->stree_[d];
+      RL_VERIFY(n.type_ == rl::sched_type_sched);
+      RL_VERIFY(n.count_ == limit);
+      chosen = n.index_;
+    }
+    this->stree_depth_ += 1;
+    decision_ = d;
+    return ni.running_index[chosen];
+  }
+
+  // Sleep set of the state after thread th's next step.
+  void AfterDecision(rl::thread_id_t th) {
+    if (!Reducing()) return;
+    Mask next = sleep_;
+    if (decision_ == kNoDecision && Asleep(sleep_, th)) {
+      // The only thread that may run sleeps (Relacy asked no question: one
+      // runnable thread, or no preemption left).
+      blocked_ = true;
+      CurrentBudget().execution_sleep_blocked = true;
+    }
+    if (decision_ != kNoDecision) {
+      const NodeInfo& ni = info_[decision_];
+      const unsigned chosen = this->stree_[decision_].index_;
+      next = ni.sleep;
+      for (unsigned q = 0; q < chosen; ++q) {
+        // Bounded: only the non-preempting continuation may sleep (above).
+        if (!kBounded || (q == 0 && ni.continuation)) next |= Mask{1} << ni.thread[q];
+      }
+    }
+    next &= ~(Mask{1} << th);
+    const tlsm::sync::PendingOp op = tlsm::sync::PendingOps::Of(th);
+    if (op.kind == tlsm::sync::OpKind::kGlobal || ScheduleDependentEnabling()) {
+      sleep_ = 0;
+      return;
+    }
+    for (rl::thread_id_t u = 0; u != N; ++u) {
+      if (Asleep(next, u) &&
+          Dependent(tlsm::sync::PendingOps::Of(u), op, search_.reduction)) {
+        next &= ~(Mask{1} << u);
+      }
+    }
+    sleep_ = next;
+  }
+
+  // Relacy's yield priorities and timed/spurious waits enable and disable
+  // threads by counting scheduling steps, not by program state.
+  bool ScheduleDependentEnabling() const {
+    if (this->timed_thread_count_ != 0 || this->spurious_thread_count_ != 0) return true;
+    for (rl::thread_id_t i = 0; i != N; ++i)
+      if (this->threads_[i].total_yield_priority_ != 0) return true;
+    return false;
+  }
+
+  SearchParams& search_;
+  typename rl::vector<NodeInfo>::type info_;
   unsigned preemptions_left_ = 0;
+  Mask sleep_ = 0;
+  bool blocked_ = false;
+  std::size_t decision_ = kNoDecision;
 };
 
 }  // namespace tlsm_model

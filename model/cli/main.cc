@@ -41,11 +41,14 @@ using tlsm_model::SearchKind;
 
 enum ExitCode { kExitPass = 0, kExitBug = 1, kExitUsage = 2, kExitHarness = 3 };
 
-// Default budgets: `tlsm check` over ~15 scenarios stays within a few
-// minutes on 2 cores (docs/harness.md, "Budgets").
+// Default budgets: `tlsm check` over every engine scenario stays within a few
+// minutes on 2 cores (docs/harness.md, "Budgets"). Tree searches have no
+// execution cap, only a time budget: a bounded K=2 search that completes
+// within it verifies the scenario at that bound.
 constexpr std::uint64_t kDefaultRandomExecutions = 20000;
-constexpr std::uint64_t kDefaultTreeCap = 50000;
-constexpr double kDefaultTreeSeconds = 10;
+constexpr std::uint64_t kDefaultTreeCap = 0;
+constexpr double kDefaultBoundedSeconds = 20;
+constexpr double kDefaultExhaustiveSeconds = 5;
 constexpr unsigned kDefaultBound = 2;
 // Minimisation: bounded search at bounds 0..kMinimiseMaxBound.
 constexpr unsigned kMinimiseMaxBound = 3;
@@ -204,6 +207,11 @@ struct CheckOptions {
   bool progress = false;
   bool fork = true;
   unsigned jobs = 1;  // random search: parallel slices
+  // Tree searches: stock Relacy's scheduler (comparisons) instead of ours,
+  // address reuse explored, partial-order reduction.
+  bool stock_scheduler = false;
+  bool address_reuse = false;
+  tlsm_model::Reduction reduction = tlsm_model::Reduction::kSleepSets;
 };
 
 struct Row {
@@ -213,7 +221,9 @@ struct Row {
   unsigned bound = 0;
   double seconds = 0;
   double cpu_seconds = 0;             // CPU time of the search processes
-  std::string result;                 // pass / pass (...) / BUG <id> / ERROR / skipped ...
+  std::string result;                 // verified (...) / sampled (...) / BUG <id> / ERROR / skipped ...
+  std::string verdict;                // verified | sampled | bug | error | skipped
+  std::uint64_t sleep_blocked = 0;    // tree searches: sleep-blocked executions
   bool bug = false, error = false, ran = false;
   std::vector<int> first_threads;     // tree shards: subtrees explored
 };
@@ -222,6 +232,7 @@ struct Failure {
   const ScenarioInfo* info = nullptr;
   SearchKind kind = SearchKind::kRandom;
   unsigned bound = 0;
+  RunConfig config;  // the search that found it (scheduler, address policy)
   RunResult result;
   std::string raw_history;
 };
@@ -233,8 +244,11 @@ struct ScenarioReport {
   std::string error;
 };
 
-Token MakeToken(const ScenarioInfo& s, SearchKind k, unsigned bound, const RunResult& r) {
+Token MakeToken(const ScenarioInfo& s, SearchKind k, unsigned bound, const RunResult& r,
+                const RunConfig& cfg) {
   Token t;
+  t.stock_scheduler = k != SearchKind::kRandom && cfg.stock_scheduler;
+  t.address_reuse = k != SearchKind::kRandom && !cfg.stock_scheduler && cfg.address_reuse;
   t.scenario = s.name;
   t.search = tlsm_model::SearchName(k);
   t.bound = k == SearchKind::kBounded ? bound : 0;
@@ -271,7 +285,22 @@ RunConfig ReplayConfig(const Token& t) {
   cfg.search = *ParseSearch(t.search);
   cfg.bound = t.bound;
   cfg.initial_state = t.state;
+  cfg.stock_scheduler = t.stock_scheduler;
+  cfg.address_reuse = t.address_reuse;
   return cfg;
+}
+
+// What a passing search proved: a completed tree search verified the
+// scenario within its bound; anything else sampled it.
+void MarkVerified(SearchKind k, unsigned bound, Row* row) {
+  row->verdict = "verified";
+  row->result = k == SearchKind::kBounded ? "verified (K=" + std::to_string(bound) + ", complete)"
+                                          : "verified (exhaustive)";
+}
+void MarkSampled(const char* why, Row* row) {
+  row->verdict = "sampled";
+  row->result = "sampled (" + std::to_string(row->iterations) + " executions" +
+                (why[0] != '\0' ? std::string(", ") + why : std::string()) + ")";
 }
 
 // Line-by-line comparison; "" when equal, else where they differ.
@@ -305,6 +334,7 @@ class Checker {
         skipped.search = tlsm_model::SearchName(k);
         if (k == SearchKind::kBounded) skipped.search += " K=" + std::to_string(opt_.bound);
         skipped.result = failure ? "skipped (bug found)" : "skipped (error)";
+        skipped.verdict = "skipped";
         rep.rows.push_back(skipped);
         PrintRow(skipped);
         continue;
@@ -318,6 +348,7 @@ class Checker {
         rep.error = err;
         row.error = true;
         row.result = "ERROR";
+        row.verdict = "error";
       }
       PrintRow(row);
       rep.rows.push_back(row);
@@ -329,6 +360,7 @@ class Checker {
           rep.error = d;
           rep.rows.back().error = true;
           rep.rows.back().result = "ERROR (nondeterministic)";
+          rep.rows.back().verdict = "error";
         }
       }
     }
@@ -354,6 +386,18 @@ class Checker {
 
   const CheckOptions& options() const { return opt_; }
 
+  // A search of kind k as the options configure it (scheduler, address
+  // policy and reduction apply to tree searches only).
+  RunConfig TreeConfig(SearchKind k) const {
+    RunConfig cfg;
+    cfg.search = k;
+    cfg.bound = opt_.bound;
+    cfg.stock_scheduler = opt_.stock_scheduler;
+    cfg.address_reuse = opt_.address_reuse;
+    cfg.reduction = opt_.reduction;
+    return cfg;
+  }
+
   std::string ShardSuffix() const {
     if (opt_.shard_count == 1) return "";
     return ".shard-" + std::to_string(opt_.shard_index) + "-of-" + std::to_string(opt_.shard_count);
@@ -378,9 +422,15 @@ class Checker {
     row->bound = k == SearchKind::kBounded ? opt_.bound : 0;
     if (k == SearchKind::kBounded) row->search += " K=" + std::to_string(opt_.bound);
     const bool tree = k != SearchKind::kRandom;
+    if (tree && opt_.stock_scheduler) row->search += " stock";
+    if (tree && !opt_.stock_scheduler && opt_.address_reuse) row->search += " +reuse";
+    if (tree && !opt_.stock_scheduler && opt_.reduction == tlsm_model::Reduction::kNone)
+      row->search += " nored";
     const std::uint64_t iterations =
         opt_.iterations ? *opt_.iterations : (tree ? kDefaultTreeCap : kDefaultRandomExecutions);
-    const double budget = opt_.time_budget ? *opt_.time_budget : (tree ? kDefaultTreeSeconds : 0);
+    const double budget = opt_.time_budget ? *opt_.time_budget
+                          : k == SearchKind::kBounded ? kDefaultBoundedSeconds
+                          : k == SearchKind::kExhaustive ? kDefaultExhaustiveSeconds : 0;
     if (!tree) {
       // Shard i of n: the contiguous slice [seed + i*N/n, seed + (i+1)*N/n).
       const std::uint64_t lo = iterations * opt_.shard_index / opt_.shard_count;
@@ -388,6 +438,7 @@ class Checker {
       row->first_iteration = opt_.seed + lo;
       if (hi == lo) {
         row->result = "skipped (empty shard)";
+        row->verdict = "skipped";
         return;
       }
       RunConfig cfg;
@@ -412,17 +463,16 @@ class Checker {
     }
     if (firsts.empty()) {
       row->result = "skipped (shard has no subtree)";
+      row->verdict = "skipped";
       return;
     }
     const double started = NowSeconds();
     for (int t : firsts) {
-      RunConfig cfg;
-      cfg.search = k;
-      cfg.bound = opt_.bound;
+      RunConfig cfg = TreeConfig(k);
       cfg.first_thread = t;
       if (iterations != 0) {
         if (row->iterations >= iterations) {
-          row->result = "pass (cap hit)";
+          MarkSampled("cap hit", row);
           return;
         }
         cfg.iterations = iterations - row->iterations;
@@ -432,7 +482,7 @@ class Checker {
       if (budget > 0) {
         const double left = budget - (NowSeconds() - started);
         if (left <= 0) {
-          row->result = "pass (time budget hit)";
+          MarkSampled("time budget hit", row);
           return;
         }
         cfg.time_budget_s = left;
@@ -452,6 +502,7 @@ class Checker {
     row->seconds += o.result.seconds;
     row->cpu_seconds += o.cpu_seconds;
     row->iterations += o.result.iterations;
+    row->sleep_blocked += o.result.sleep_blocked;
     if (o.harness_error) {
       *error = o.error;
       return;
@@ -460,22 +511,34 @@ class Checker {
     if (r.failed) {
       row->bug = true;
       row->result = "BUG " + r.invariant;
+      row->verdict = "bug";
       Failure f;
       f.info = &s;
       f.kind = k;
       f.bound = cfg.bound;
       f.result = r;
+      f.config = cfg;
       f.raw_history = o.history;
       *failure = std::move(f);
       return;
     }
     if (k == SearchKind::kRandom) {
-      row->result = r.budget_hit && r.iterations < cfg.iterations ? "pass (time budget hit)" : "pass";
+      MarkSampled(r.budget_hit && r.iterations < cfg.iterations ? "random, time budget hit"
+                                                                : "random",
+                  row);
     } else if (r.budget_hit) {
       const bool capped = cfg.iterations != 0 && r.iterations >= cfg.iterations;
-      row->result = capped ? "pass (cap hit)" : "pass (time budget hit)";
-    } else if (row->result.empty() || row->result == "pass (complete)") {
-      row->result = "pass (complete)";
+      MarkSampled(capped ? "cap hit" : "time budget hit", row);
+    } else if (row->verdict.empty() || row->verdict == "verified") {
+      // A shard completes only its part: verified needs every shard (merge).
+      if (opt_.shard_count > 1) {
+        row->verdict = "shard complete";
+        row->result = "shard complete (" + std::string(k == SearchKind::kBounded
+                                                           ? "K=" + std::to_string(cfg.bound)
+                                                           : "exhaustive") + ")";
+      } else {
+        MarkVerified(k, cfg.bound, row);
+      }
     }
   }
 
@@ -518,9 +581,7 @@ class Checker {
   }
 
   std::string DeterminismOfPassing(const ScenarioInfo& s, SearchKind k, const Row& row) {
-    RunConfig cfg;
-    cfg.search = k;
-    cfg.bound = opt_.bound;
+    RunConfig cfg = TreeConfig(k);
     if (k == SearchKind::kRandom) {
       std::vector<std::uint64_t> sample = {row.first_iteration};
       if (row.iterations > 1) sample.push_back(row.first_iteration + row.iterations / 2);
@@ -587,7 +648,7 @@ class Checker {
         m.proven = complete_below;
         m.result = o.result;
         m.raw_history = o.history;
-        m.token = MakeToken(s, SearchKind::kBounded, k, o.result);
+        m.token = MakeToken(s, SearchKind::kBounded, k, o.result, cfg);
         return m;
       }
       if (o.result.failed) {
@@ -629,7 +690,7 @@ class Checker {
   // Prints the failure, writes the artifact. Returns a harness error or "".
   std::string ReportFailure(const Failure& f) {
     const ScenarioInfo& s = *f.info;
-    const Token tok = MakeToken(s, f.kind, f.bound, f.result);
+    const Token tok = MakeToken(s, f.kind, f.bound, f.result, f.config);
     const std::string token = EncodeToken(tok);
     const History h = ParseHistory(f.raw_history, s.threads);
     const std::string text = RenderHistory(h);
@@ -781,10 +842,17 @@ class Checker {
  public:
   json RowJson(const Row& r) const {
     json j = {{"scenario", r.scenario}, {"search", r.search}, {"executions", r.iterations},
-              {"seconds", r.seconds}, {"cpu_seconds", r.cpu_seconds}, {"result", r.result}, {"bug", r.bug}, {"error", r.error},
+              {"seconds", r.seconds}, {"cpu_seconds", r.cpu_seconds}, {"result", r.result},
+              {"verdict", r.verdict}, {"bug", r.bug}, {"error", r.error},
               {"shard", std::to_string(opt_.shard_index) + "/" + std::to_string(opt_.shard_count)}};
     if (r.search == "random") {
       j["first_execution"] = r.first_iteration;
+    } else {
+      j["scheduler"] = opt_.stock_scheduler ? "stock" : "tlsm";
+      j["address_reuse"] = opt_.stock_scheduler || opt_.address_reuse;
+      j["reduction"] = opt_.stock_scheduler || opt_.reduction == tlsm_model::Reduction::kNone
+                           ? "none" : "sleep-sets";
+      j["sleep_blocked"] = r.sleep_blocked;
     }
     if (!r.first_threads.empty()) j["first_threads"] = r.first_threads;
     return j;
@@ -805,14 +873,15 @@ const char* kCheckHelp =
 int CmdCheck(const std::vector<std::string>& args) {
   po::options_description desc(kCheckHelp);
   std::string search = "all", seed = "0", iterations, bound = std::to_string(kDefaultBound),
-              time_budget, shard = "0/1", results = "results", jobs = "1";
+              time_budget, shard = "0/1", results = "results", jobs = "1", scheduler = "tlsm",
+              reduction = "sleep-sets";
   std::vector<std::string> scenarios;
   desc.add_options()
     ("search", po::value<std::string>(&search)->value_name("KIND"), "random | exhaustive | bounded | all (default: all = random, then bounded, then exhaustive)")
     ("seed", po::value<std::string>(&seed)->value_name("N"), "random: index of the first execution (execution i uses seed i); default 0")
-    ("iterations", po::value<std::string>(&iterations)->value_name("N"), "random: executions (default 20000); tree searches: cap (default 50000, 0 = none)")
+    ("iterations", po::value<std::string>(&iterations)->value_name("N"), "random: executions (default 20000); tree searches: cap (default none; 0 = none)")
     ("bound", po::value<std::string>(&bound)->value_name("K"), "bounded: preemption bound K (default 2)")
-    ("time-budget", po::value<std::string>(&time_budget)->value_name("S"), "seconds per search (default: none for random, 10 for tree searches; 0 = none)")
+    ("time-budget", po::value<std::string>(&time_budget)->value_name("S"), "seconds per search (default: none for random, 20 for bounded, 5 for exhaustive; 0 = none)")
     ("shard", po::value<std::string>(&shard)->value_name("I/N"), "I/N: run shard I of N (0-based); see docs/harness.md")
     ("jobs,j", po::value<std::string>(&jobs)->value_name("N"), "random: run the search as N slices in parallel processes (default 1; 0 = one per CPU); same executions and result as one process")
     ("results", po::value<std::string>(&results)->value_name("DIR"), "directory for result and failure artifacts (default ./results)")
@@ -822,9 +891,18 @@ int CmdCheck(const std::vector<std::string>& args) {
     ("progress", "show progress on stderr even when it is not a terminal")
     ("no-progress", "never show progress")
     ("no-fork", "run simulations in this process (debugging; a Relacy abort kills tlsm)")
+    ("scheduler", po::value<std::string>(&scheduler)->value_name("NAME"), "tree searches: tlsm (default: no branch on frees, quarantine, sleep sets) | stock (Relacy's own, for comparison)")
+    ("address-reuse", "tree searches: also explore a freed address being reused at once (Relacy's coin at every free; ABA through recycled memory)")
+    ("reduction", po::value<std::string>(&reduction)->value_name("R"), "tree searches: sleep-sets (default) | none")
     ("help,h", "this help");
   po::variables_map vm;
   if (!ParseCommand(desc, "scenario", &scenarios, args, &vm)) return kExitPass;  // --help
+  if (scheduler != "tlsm" && scheduler != "stock") {
+    throw UsageError("--scheduler must be tlsm or stock, got '" + scheduler + "'");
+  }
+  if (reduction != "sleep-sets" && reduction != "none") {
+    throw UsageError("--reduction must be sleep-sets or none, got '" + reduction + "'");
+  }
   CheckOptions opt;
   if (search == "all") {
     opt.searches = {SearchKind::kRandom, SearchKind::kBounded, SearchKind::kExhaustive};
@@ -863,6 +941,14 @@ int CmdCheck(const std::vector<std::string>& args) {
   opt.determinism = vm.count("no-determinism-check") == 0;
   opt.progress = (isatty(2) || vm.count("progress")) && !vm.count("no-progress");
   opt.fork = vm.count("no-fork") == 0;
+  opt.stock_scheduler = scheduler == "stock";
+  opt.address_reuse = vm.count("address-reuse") != 0;
+  opt.reduction = reduction == "none" ? tlsm_model::Reduction::kNone
+                                      : tlsm_model::Reduction::kSleepSets;
+  if (opt.stock_scheduler && (opt.address_reuse || vm.count("reduction"))) {
+    throw UsageError("--address-reuse and --reduction choose options of the tlsm scheduler; "
+                     "stock Relacy always reuses addresses and has no reduction");
+  }
   {
     std::uint64_t j = ParseUint("jobs", jobs);
     if (j == 0) j = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
@@ -926,6 +1012,15 @@ int CmdCheck(const std::vector<std::string>& args) {
                 r.search.c_str(), static_cast<unsigned long long>(r.iterations),
                 Seconds(r.seconds).c_str(), r.result.c_str());
     jrows.push_back(checker.RowJson(r));
+  }
+  {
+    std::size_t verified = 0, sampled = 0;
+    for (const auto& r : rows) {
+      if (r.verdict == "verified") ++verified;
+      else if (r.verdict == "sampled") ++sampled;
+    }
+    std::printf("\n%zu search%s verified (complete), %zu sampled (random, or stopped by a "
+                "budget)\n", verified, verified == 1 ? "" : "es", sampled);
   }
   try {
     fs::create_directories(opt.results);

@@ -119,6 +119,8 @@ std::string EncodeToken(const Token& t) {
   // Relacy states are numbers: packed as varints. A scenario with its own
   // state format (gen.tls_programs: "prog:...#...") keeps its text ("sx").
   if (PackState(t.state, &packed)) j["st"] = Base64UrlEncode(packed);
+  if (t.stock_scheduler) j["sch"] = "stock";
+  if (t.address_reuse) j["ar"] = 1;
   else j["sx"] = t.state;
   const std::string body = Base64UrlEncode(j.dump());
   return kPrefix + body + "." + Hex8(Fnv1a(body));
@@ -166,6 +168,15 @@ bool DecodeToken(const std::string& text_in, Token* out, std::string* error) {
     out->build_id = j.at("id").get<std::string>();
     out->mutant = j.at("mu").get<std::string>();
     out->invariant = j.at("i").get<std::string>();
+    if (j.contains("sch")) {
+      const std::string sch = j["sch"].get<std::string>();
+      if (sch != "stock") {
+        *error = "token names an unknown scheduler '" + sch + "'";
+        return false;
+      }
+      out->stock_scheduler = true;
+    }
+    out->address_reuse = j.contains("ar") && j["ar"].get<int>() != 0;
     std::string packed;
     if (j.contains("sx")) {
       out->state = j["sx"].get<std::string>();

@@ -110,8 +110,46 @@ TEST(TlsmCheck, PassingScenarioExitsZeroWithSummary) {
   const json s = json::parse(ReadFile(dir / "summary.json"));
   ASSERT_EQ(s["rows"].size(), 3u);  // random, bounded, exhaustive
   for (const auto& row : s["rows"]) EXPECT_FALSE(row["bug"].get<bool>());
-  EXPECT_EQ(s["rows"][2]["result"], "pass (complete)");
+  EXPECT_EQ(s["rows"][0]["verdict"], "sampled");
+  EXPECT_EQ(s["rows"][0]["result"], "sampled (20000 executions, random)");
+  EXPECT_EQ(s["rows"][1]["result"], "verified (K=2, complete)");
+  EXPECT_EQ(s["rows"][2]["result"], "verified (exhaustive)");
+  EXPECT_EQ(s["rows"][2]["verdict"], "verified");
+  EXPECT_EQ(s["rows"][2]["scheduler"], "tlsm");
+  EXPECT_EQ(s["rows"][2]["reduction"], "sleep-sets");
+  EXPECT_FALSE(s["rows"][2]["address_reuse"].get<bool>());
+  EXPECT_NE(r.out.find("2 searches verified (complete), 1 sampled"), std::string::npos) << r.out;
   EXPECT_FALSE(fs::exists(dir / "selftest.ok.failure.json"));
+}
+
+TEST(TlsmCheck, CappedTreeSearchSaysSampled) {
+  const fs::path dir = TempDir("capped");
+  const CliRun r = Tlsm("check selftest.ok --search exhaustive --reduction none --iterations 3 "
+                        "--no-determinism-check --results " + dir.string());
+  EXPECT_EQ(r.rc, 0) << r.out;
+  const json s = json::parse(ReadFile(dir / "summary.json"));
+  EXPECT_EQ(s["rows"][0]["result"], "sampled (3 executions, cap hit)");
+  EXPECT_EQ(s["rows"][0]["reduction"], "none");
+}
+
+TEST(TlsmCheck, StockSchedulerFailureReplaysWithItsScheduler) {
+  const fs::path dir = TempDir("stock");
+  const CliRun r = Tlsm("check selftest.broken --search exhaustive --scheduler stock --no-minimise "
+                        "--results " + dir.string());
+  ASSERT_EQ(r.rc, 1) << r.out;
+  const json a = json::parse(ReadFile(dir / "selftest.broken.failure.json"));
+  tlsm_cli::Token t;
+  std::string err;
+  ASSERT_TRUE(tlsm_cli::DecodeToken(a["token"].get<std::string>(), &t, &err)) << err;
+  EXPECT_TRUE(t.stock_scheduler);
+  EXPECT_EQ(Tlsm("replay " + a["token"].get<std::string>()).rc, 1);
+}
+
+TEST(TlsmCheck, BadSchedulerOptionsAreUsageErrors) {
+  const std::string dir = TempDir("badsched").string();
+  EXPECT_EQ(Tlsm("check selftest.ok --scheduler relacy --results " + dir).rc, 2);
+  EXPECT_EQ(Tlsm("check selftest.ok --reduction dpor --results " + dir).rc, 2);
+  EXPECT_EQ(Tlsm("check selftest.ok --scheduler stock --address-reuse --results " + dir).rc, 2);
 }
 
 TEST(TlsmCheck, DefaultSelectionSkipsSelftests) {
@@ -286,7 +324,7 @@ TEST(TlsmCheck, ProgressOnRequestForLongRuns) {
   EXPECT_NE(r.out.find(" left"), std::string::npos) << r.out;
   const CliRun quiet = Tlsm("check selftest.ok --search random --iterations 1000 --results " +
                             TempDir("quiet").string());
-  EXPECT_EQ(quiet.out.find("executions, "), std::string::npos) << quiet.out;  // not a tty
+  EXPECT_EQ(quiet.out.find("/1000 executions, "), std::string::npos) << quiet.out;  // not a tty
 }
 
 TEST(TlsmCheck, ExpectBug) {
@@ -331,7 +369,7 @@ TEST(TlsmShard, TreeShardsPartitionTheExhaustiveSearch) {
   const std::string base = "check selftest.ok --search exhaustive --iterations 0 --results " + dir.string();
   ASSERT_EQ(Tlsm(base).rc, 0);
   const json whole = Summary(dir, "")["rows"][0];
-  ASSERT_EQ(whole["result"], "pass (complete)");
+  ASSERT_EQ(whole["result"], "verified (exhaustive)");
   for (int n : {2, 3}) {
     std::uint64_t total = 0;
     for (int i = 0; i < n; ++i) {
@@ -389,7 +427,7 @@ TEST(TlsmJobs, ParallelRandomSearchRunsTheSameExecutions) {
     const json row = Summary(dir, "")["rows"][0];
     EXPECT_EQ(row["first_execution"], 100) << jobs;
     EXPECT_EQ(row["executions"], 1001) << jobs;
-    EXPECT_EQ(row["result"], "pass") << jobs;
+    EXPECT_EQ(row["result"], "sampled (1001 executions, random)") << jobs;
   }
 }
 

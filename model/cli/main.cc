@@ -211,7 +211,7 @@ struct CheckOptions {
   // address reuse explored, partial-order reduction.
   bool stock_scheduler = false;
   bool address_reuse = false;
-  tlsm_model::Reduction reduction = tlsm_model::Reduction::kSleepSets;
+  tlsm_model::Reduction reduction = tlsm_model::Reduction::kDpor;
 };
 
 struct Row {
@@ -386,6 +386,14 @@ class Checker {
 
   const CheckOptions& options() const { return opt_; }
 
+  // What the search's reduction was: DPOR applies to exhaustive searches;
+  // bounded searches reduce with sleep sets (tree_scheduler.h).
+  std::string ReductionName(bool bounded) const {
+    if (opt_.stock_scheduler || opt_.reduction == tlsm_model::Reduction::kNone) return "none";
+    if (opt_.reduction == tlsm_model::Reduction::kDpor && !bounded) return "dpor+sleep-sets";
+    return "sleep-sets";
+  }
+
   // A search of kind k as the options configure it (scheduler, address
   // policy and reduction apply to tree searches only).
   RunConfig TreeConfig(SearchKind k) const {
@@ -426,6 +434,9 @@ class Checker {
     if (tree && !opt_.stock_scheduler && opt_.address_reuse) row->search += " +reuse";
     if (tree && !opt_.stock_scheduler && opt_.reduction == tlsm_model::Reduction::kNone)
       row->search += " nored";
+    if (tree && !opt_.stock_scheduler && opt_.reduction == tlsm_model::Reduction::kSleepSets &&
+        k == SearchKind::kExhaustive)
+      row->search += " sleep";
     const std::uint64_t iterations =
         opt_.iterations ? *opt_.iterations : (tree ? kDefaultTreeCap : kDefaultRandomExecutions);
     const double budget = opt_.time_budget ? *opt_.time_budget
@@ -850,8 +861,7 @@ class Checker {
     } else {
       j["scheduler"] = opt_.stock_scheduler ? "stock" : "tlsm";
       j["address_reuse"] = opt_.stock_scheduler || opt_.address_reuse;
-      j["reduction"] = opt_.stock_scheduler || opt_.reduction == tlsm_model::Reduction::kNone
-                           ? "none" : "sleep-sets";
+      j["reduction"] = ReductionName(r.search.rfind("bounded", 0) == 0);
       j["sleep_blocked"] = r.sleep_blocked;
     }
     if (!r.first_threads.empty()) j["first_threads"] = r.first_threads;
@@ -874,7 +884,7 @@ int CmdCheck(const std::vector<std::string>& args) {
   po::options_description desc(kCheckHelp);
   std::string search = "all", seed = "0", iterations, bound = std::to_string(kDefaultBound),
               time_budget, shard = "0/1", results = "results", jobs = "1", scheduler = "tlsm",
-              reduction = "sleep-sets";
+              reduction = "dpor";
   std::vector<std::string> scenarios;
   desc.add_options()
     ("search", po::value<std::string>(&search)->value_name("KIND"), "random | exhaustive | bounded | all (default: all = random, then bounded, then exhaustive)")
@@ -893,15 +903,15 @@ int CmdCheck(const std::vector<std::string>& args) {
     ("no-fork", "run simulations in this process (debugging; a Relacy abort kills tlsm)")
     ("scheduler", po::value<std::string>(&scheduler)->value_name("NAME"), "tree searches: tlsm (default: no branch on frees, quarantine, sleep sets) | stock (Relacy's own, for comparison)")
     ("address-reuse", "tree searches: also explore a freed address being reused at once (Relacy's coin at every free; ABA through recycled memory)")
-    ("reduction", po::value<std::string>(&reduction)->value_name("R"), "tree searches: sleep-sets (default) | none")
+    ("reduction", po::value<std::string>(&reduction)->value_name("R"), "tree searches: dpor (default: exhaustive DPOR with sleep sets, bounded sleep sets) | sleep-sets | none")
     ("help,h", "this help");
   po::variables_map vm;
   if (!ParseCommand(desc, "scenario", &scenarios, args, &vm)) return kExitPass;  // --help
   if (scheduler != "tlsm" && scheduler != "stock") {
     throw UsageError("--scheduler must be tlsm or stock, got '" + scheduler + "'");
   }
-  if (reduction != "sleep-sets" && reduction != "none") {
-    throw UsageError("--reduction must be sleep-sets or none, got '" + reduction + "'");
+  if (reduction != "dpor" && reduction != "sleep-sets" && reduction != "none") {
+    throw UsageError("--reduction must be dpor, sleep-sets or none, got '" + reduction + "'");
   }
   CheckOptions opt;
   if (search == "all") {
@@ -943,8 +953,9 @@ int CmdCheck(const std::vector<std::string>& args) {
   opt.fork = vm.count("no-fork") == 0;
   opt.stock_scheduler = scheduler == "stock";
   opt.address_reuse = vm.count("address-reuse") != 0;
-  opt.reduction = reduction == "none" ? tlsm_model::Reduction::kNone
-                                      : tlsm_model::Reduction::kSleepSets;
+  opt.reduction = reduction == "none"         ? tlsm_model::Reduction::kNone
+                  : reduction == "sleep-sets" ? tlsm_model::Reduction::kSleepSets
+                                              : tlsm_model::Reduction::kDpor;
   if (opt.stock_scheduler && (opt.address_reuse || vm.count("reduction"))) {
     throw UsageError("--address-reuse and --reduction choose options of the tlsm scheduler; "
                      "stock Relacy always reuses addresses and has no reduction");

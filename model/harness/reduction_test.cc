@@ -169,8 +169,10 @@ struct SearchOutcome {
 };
 
 template <class Test>
-SearchOutcome Explore(SearchKind kind, unsigned bound, bool stock, Reduction reduction) {
+SearchOutcome Explore(SearchKind kind, unsigned bound, bool stock, Reduction reduction,
+                      bool wrong_rule = false) {
   RunConfig cfg;
+  cfg.wrong_independence_for_test = wrong_rule;
   cfg.search = kind;
   cfg.bound = bound;
   cfg.iterations = 0;
@@ -194,20 +196,25 @@ template <class Test>
 void CheckExhaustive(const char* name) {
   const SearchOutcome stock = Explore<Test>(SearchKind::kExhaustive, 0, true, Reduction::kNone);
   const SearchOutcome plain = Explore<Test>(SearchKind::kExhaustive, 0, false, Reduction::kNone);
-  const SearchOutcome reduced =
+  const SearchOutcome sleep =
       Explore<Test>(SearchKind::kExhaustive, 0, false, Reduction::kSleepSets);
-  ASSERT_TRUE(stock.complete && plain.complete && reduced.complete) << name;
+  const SearchOutcome dpor = Explore<Test>(SearchKind::kExhaustive, 0, false, Reduction::kDpor);
+  ASSERT_TRUE(stock.complete && plain.complete && sleep.complete && dpor.complete) << name;
   EXPECT_GT(stock.outcomes.size(), 1u) << name << ": a program with one outcome tests nothing";
-  EXPECT_EQ(reduced.outcomes, stock.outcomes) << name;
   EXPECT_EQ(plain.outcomes, stock.outcomes) << name;
-  EXPECT_LT(reduced.executions, plain.executions) << name;
-  EXPECT_LT(reduced.executions, stock.executions) << name;
-  std::printf("%-16s exhaustive: stock %llu, ours %llu, reduced %llu (%llu sleep-blocked); "
-              "%zu outcomes\n",
+  EXPECT_EQ(sleep.outcomes, stock.outcomes) << name;
+  EXPECT_EQ(dpor.outcomes, stock.outcomes) << name;
+  EXPECT_LT(sleep.executions, plain.executions) << name;
+  EXPECT_LT(dpor.executions, plain.executions) << name;
+  EXPECT_LE(dpor.executions, sleep.executions) << name;
+  std::printf("%-16s exhaustive: stock %llu, ours %llu, sleep sets %llu (%llu sleep-blocked), "
+              "dpor %llu (%llu sleep-blocked); %zu outcomes\n",
               name, static_cast<unsigned long long>(stock.executions),
               static_cast<unsigned long long>(plain.executions),
-              static_cast<unsigned long long>(reduced.executions),
-              static_cast<unsigned long long>(reduced.sleep_blocked), stock.outcomes.size());
+              static_cast<unsigned long long>(sleep.executions),
+              static_cast<unsigned long long>(sleep.sleep_blocked),
+              static_cast<unsigned long long>(dpor.executions),
+              static_cast<unsigned long long>(dpor.sleep_blocked), stock.outcomes.size());
 }
 
 // Bounded: the reduced search reaches every outcome the unreduced one does at
@@ -237,22 +244,24 @@ TEST(Reduction, MessagePassingBounded) { CheckBounded<MessagePassing>("message_p
 TEST(Reduction, LockedLogBounded) { CheckBounded<LockedLog>("locked_log"); }
 TEST(Reduction, StoreBufferingBounded) { CheckBounded<StoreBuffering>("store_buffering"); }
 
-// The twin: with RMWs of one object wrongly independent, the reduced search
-// loses outcomes, and the differential check sees it.
+// The twin: with RMWs (and lock operations) of one object wrongly
+// independent, each reduction loses outcomes, and the differential check
+// sees it.
+template <class Test>
+void CheckWrongRuleIsCaught(const char* name) {
+  const SearchOutcome stock = Explore<Test>(SearchKind::kExhaustive, 0, true, Reduction::kNone);
+  ASSERT_TRUE(stock.complete) << name;
+  for (Reduction r : {Reduction::kSleepSets, Reduction::kDpor}) {
+    const SearchOutcome wrong = Explore<Test>(SearchKind::kExhaustive, 0, false, r, true);
+    ASSERT_TRUE(wrong.complete) << name;
+    EXPECT_LT(wrong.outcomes.size(), stock.outcomes.size())
+        << name << (r == Reduction::kDpor ? " dpor" : " sleep sets");
+  }
+}
+
 TEST(Reduction, WrongIndependenceRuleIsCaught) {
-  const SearchOutcome stock =
-      Explore<ThreeExchanges>(SearchKind::kExhaustive, 0, true, Reduction::kNone);
-  const SearchOutcome wrong =
-      Explore<ThreeExchanges>(SearchKind::kExhaustive, 0, false,
-                              Reduction::kWrongRmwIndependence);
-  ASSERT_TRUE(stock.complete && wrong.complete);
-  EXPECT_NE(wrong.outcomes, stock.outcomes);
-  EXPECT_LT(wrong.outcomes.size(), stock.outcomes.size());
-  const SearchOutcome wrong_locks =
-      Explore<LockedLog>(SearchKind::kExhaustive, 0, false, Reduction::kWrongRmwIndependence);
-  const SearchOutcome stock_locks =
-      Explore<LockedLog>(SearchKind::kExhaustive, 0, true, Reduction::kNone);
-  EXPECT_NE(wrong_locks.outcomes, stock_locks.outcomes);
+  CheckWrongRuleIsCaught<ThreeExchanges>("three_exchanges");
+  CheckWrongRuleIsCaught<LockedLog>("locked_log");
 }
 
 }  // namespace

@@ -44,6 +44,7 @@ template <class Test>
 void RunSearchOf(const RunConfig& cfg, SearchParams& p) {
   constexpr rl::thread_id_t n = Test::params::thread_count;
   p.reduction = cfg.reduction;
+  p.wrong_independence = cfg.wrong_independence_for_test;
   const bool ours = cfg.search != SearchKind::kRandom && !cfg.stock_scheduler;
   tlsm::sync::SetFreeQuarantine(ours && !cfg.address_reuse);
   const bool bounded = cfg.search == SearchKind::kBounded;

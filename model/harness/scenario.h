@@ -25,13 +25,12 @@ namespace tlsm_model {
 enum class SearchKind { kRandom, kExhaustive, kBounded };
 const char* SearchName(SearchKind k);
 
-// How a tree search reduces its tree (tree searches only).
+// How a tree search reduces its tree (tree searches only; tree_scheduler.h).
 enum class Reduction {
-  kNone,        // every interleaving within the bound
-  kSleepSets,   // the default: sleep sets (above)
-  kWrongRmwIndependence,  // a deliberately broken rule: two RMWs (or locks)
-                          // of one object are independent; must be caught
-                          // by the differential check
+  kNone,       // every interleaving within the bound
+  kSleepSets,  // sleep sets only
+  kDpor,       // the default: exhaustive searches use dynamic partial-order
+               // reduction with sleep sets; bounded searches, sleep sets
 };
 
 struct RunConfig {
@@ -48,7 +47,10 @@ struct RunConfig {
   // instead of quarantining freed objects until the execution ends.
   bool address_reuse = false;
   // TreeScheduler only: partial-order reduction (tree_scheduler.h).
-  Reduction reduction = Reduction::kSleepSets;
+  Reduction reduction = Reduction::kDpor;
+  // The differential check's twin only: a deliberately wrong independence
+  // rule (two RMWs or lock operations of one object commute).
+  bool wrong_independence_for_test = false;
   double time_budget_s = 0;      // 0 = none; checked between executions
   std::string initial_state;     // replay: a failing run's final_state
   std::string history_path;      // where Relacy writes the failing history

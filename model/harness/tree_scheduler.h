@@ -4,7 +4,7 @@
 // Relacy's decision tree. It derives from Relacy's tree_search_scheduler
 // template (no Relacy code is changed or copied) and keeps its tree format, so
 // replay tokens are Relacy states. It differs from Relacy's own tree searches
-// in three ways (docs/harness.md, "What a tree search proves"):
+// in four ways (docs/harness.md, "What a tree search proves"):
 //
 // 1. No branch on frees. Relacy's tree searches flip a coin at every free
 //    ("defer the free, or let the address be reused at once",
@@ -16,8 +16,8 @@
 //    visible. What that does not explore is ABA through a recycled address;
 //    kAddressReuse (RunConfig::address_reuse) restores the coin.
 //
-// 2. Sleep sets (Godefroid's partial-order reduction), when
-//    SearchParams::reduction says so. The seam declares each thread's next
+// 2. Sleep sets (Godefroid's partial-order reduction), unless
+//    SearchParams::reduction is kNone. The seam declares each thread's next
 //    operation (sync::PendingOps: object and kind). After a thread u's
 //    subtree at a decision was explored, u "sleeps" in the later siblings'
 //    subtrees until some thread runs an operation dependent with u's pending
@@ -43,7 +43,18 @@
 //    search (it still runs to completion on single-choice nodes; reports
 //    count such executions as sleep-blocked).
 //
-// 3. The running thread's continuation is explored first at every decision
+// 3. Dynamic partial-order reduction (Flanagan and Godefroid, POPL 2005) in
+//    exhaustive searches under Reduction::kDpor (the default): a decision
+//    explores only the threads in its backtrack set — the first choice, plus
+//    every thread that a later step races with (dpor.h: the latest earlier
+//    dependent step of another thread not ordered before it) — minus the
+//    sleeping ones. Backtrack sets live with the tree nodes and survive the
+//    re-executions of their prefix. Where Relacy's yield or timed-wait
+//    bookkeeping is active, a decision explores every thread. Bounded
+//    searches do not use it (the bound's dependences would need BPOR); they
+//    use the bounded sleep-set rule above.
+//
+// 4. The running thread's continuation is explored first at every decision
 //    (the zero-preemption schedule first); positions then follow Relacy's
 //    running-thread order.
 //
@@ -54,6 +65,7 @@
 
 #include <cstdint>
 
+#include "model/harness/dpor.h"
 #include "model/harness/model_test.h"
 
 namespace tlsm_model {
@@ -61,19 +73,20 @@ namespace tlsm_model {
 // Relacy's test_params plus what the harness's schedulers need. Every
 // TreeScheduler run is given one of these (the scheduler casts back).
 struct SearchParams : rl::test_params {
-  Reduction reduction = Reduction::kSleepSets;
+  Reduction reduction = Reduction::kDpor;
+  bool wrong_independence = false;  // RunConfig::wrong_independence_for_test
   std::uint64_t sleep_blocked = 0;  // out: executions that reached a state
                                     // where every enabled thread slept
 };
 
 inline bool Dependent(const tlsm::sync::PendingOp& a, const tlsm::sync::PendingOp& b,
-                      Reduction r) {
+                      bool wrong_rule) {
   using tlsm::sync::OpKind;
   if (a.kind == OpKind::kStart || b.kind == OpKind::kStart) return false;
   if (a.kind == OpKind::kGlobal || b.kind == OpKind::kGlobal) return true;
   if (a.object != b.object) return false;
   if (a.kind == OpKind::kRead && b.kind == OpKind::kRead) return false;
-  if (r == Reduction::kWrongRmwIndependence && a.kind != OpKind::kRead &&
+  if (wrong_rule && a.kind != OpKind::kRead &&
       a.kind != OpKind::kWrite && b.kind != OpKind::kRead && b.kind != OpKind::kWrite) {
     return false;
   }
@@ -103,6 +116,7 @@ class TreeScheduler
     blocked_ = false;
     CurrentBudget().execution_sleep_blocked = false;
     decision_ = kNoDecision;
+    if (Dpor()) Trace().Reset(N, search_.wrong_independence);
     const unsigned index = rand_impl(this->running_threads_count, rl::sched_type_sched);
     const rl::thread_id_t th = this->running_threads[index];
     AfterDecision(th);
@@ -119,11 +133,29 @@ class TreeScheduler
   bool iteration_end_impl() {
     RL_VERIFY(this->stree_depth_ == this->stree_.size());
     if (blocked_) search_.sleep_blocked += 1;
+    if (Dpor() && Trace().Full()) {
+      // The race analysis gave up on this execution (too long): explore
+      // every choice on its path.
+      for (NodeInfo& ni : info_) ni.backtrack = ~Mask{0};
+    }
     for (std::size_t i = this->stree_.size(); i != 0; --i) {
       auto& n = this->stree_[i - 1];
-      const NodeInfo& ni = info_[i - 1];
+      NodeInfo& ni = info_[i - 1];
       unsigned next = n.index_ + 1;
-      if (ni.thread_choice) {
+      if (ni.thread_choice && Dpor()) {
+        if (ni.closed) continue;
+        // The first thread (in position order) that a race asked for, not
+        // yet explored here and not asleep.
+        next = n.count_;
+        for (unsigned q = 0; q != n.count_; ++q) {
+          const Mask bit = Mask{1} << ni.thread[q];
+          if ((ni.backtrack & bit) && !(ni.done & bit) && !(ni.sleep & bit)) {
+            next = q;
+            break;
+          }
+        }
+        if (next < n.count_) ni.done |= Mask{1} << ni.thread[next];
+      } else if (ni.thread_choice) {
         if (ni.closed) continue;
         while (next < n.count_ && Asleep(ni.sleep, ni.thread[next])) ++next;
       }
@@ -162,7 +194,7 @@ class TreeScheduler
     const std::size_t d = this->stree_depth_;
     if (info_.size() <= d) info_.resize(d + 1);
     NodeInfo& ni = info_[d];
-    ni = NodeInfo{};
+    if (d == this->stree_.size()) ni = NodeInfo{};  // a new node
     if (type == rl::sched_type_sched) return ChooseThread(limit, d, ni);
     if (blocked_ && d == this->stree_.size()) {
       // Below a sleep-blocked state nothing is explored: one choice only.
@@ -183,16 +215,24 @@ class TreeScheduler
     bool closed = false;         // sleep-blocked: no sibling is explored
     bool continuation = false;   // position 0 is the running thread continuing
     Mask sleep = 0;              // threads asleep on arrival
+    Mask backtrack = 0;          // DPOR: threads to explore here (kept across executions)
+    Mask done = 0;               // DPOR: threads explored here (kept across executions)
     std::uint8_t running_index[N] = {};  // position -> index in running_threads
     rl::thread_id_t thread[N] = {};      // position -> thread
   };
 
   static bool Asleep(Mask sleep, rl::thread_id_t t) { return (sleep >> t) & 1u; }
   bool Reducing() const { return search_.reduction != Reduction::kNone; }
+  bool Dpor() const { return !kBounded && search_.reduction == Reduction::kDpor; }
+  static DporTrace& Trace() {
+    static DporTrace trace;  // static storage: no allocation inside the simulation
+    return trace;
+  }
 
   unsigned ChooseThread(unsigned limit, std::size_t d, NodeInfo& ni) {
     ni.thread_choice = true;
     ni.sleep = Reducing() ? sleep_ : 0;
+    ni.continuation = false;
     // Positions: the running thread's continuation first, then Relacy's order.
     const thread_info_t* cur = this->thread_;
     unsigned pos = 0;
@@ -222,6 +262,11 @@ class TreeScheduler
         ni.closed = true;
         chosen = limit - 1;
       }
+      ni.backtrack = Mask{1} << ni.thread[chosen];
+      ni.done = ni.backtrack;
+      // Relacy's yield and timed-wait bookkeeping enables threads by
+      // counting steps: explore every choice where it is active.
+      if (ScheduleDependentEnabling()) ni.backtrack = ~Mask{0};
       this->stree_.push_back({limit, chosen, rl::sched_type_sched, 0});
     } else {
       const auto& n = this->stree_[d];
@@ -248,24 +293,51 @@ class TreeScheduler
       const NodeInfo& ni = info_[decision_];
       const unsigned chosen = this->stree_[decision_].index_;
       next = ni.sleep;
-      for (unsigned q = 0; q < chosen; ++q) {
-        // Bounded: only the non-preempting continuation may sleep (above).
-        if (!kBounded || (q == 0 && ni.continuation)) next |= Mask{1} << ni.thread[q];
+      if (Dpor()) {
+        next |= ni.done;  // every thread already explored here
+      } else {
+        for (unsigned q = 0; q < chosen; ++q) {
+          // Bounded: only the non-preempting continuation may sleep (above).
+          if (!kBounded || (q == 0 && ni.continuation)) next |= Mask{1} << ni.thread[q];
+        }
+      }
+    }
+    const tlsm::sync::PendingOp step_op = tlsm::sync::PendingOps::Of(th);
+    if (Dpor() && !blocked_) {
+      const DporTrace::Race race = Trace().OnStep(
+          th, step_op, decision_ == kNoDecision ? -1 : static_cast<long>(decision_));
+      if (race.step != DporTrace::kNone) {
+        const long at = Trace().NodeOfStep(race.step);
+        if (at >= 0) AddBacktrack(info_[static_cast<std::size_t>(at)],
+                                  this->stree_[static_cast<std::size_t>(at)].count_,
+                                  race.thread);
       }
     }
     next &= ~(Mask{1} << th);
-    const tlsm::sync::PendingOp op = tlsm::sync::PendingOps::Of(th);
+    const tlsm::sync::PendingOp& op = step_op;
     if (op.kind == tlsm::sync::OpKind::kGlobal || ScheduleDependentEnabling()) {
       sleep_ = 0;
       return;
     }
     for (rl::thread_id_t u = 0; u != N; ++u) {
       if (Asleep(next, u) &&
-          Dependent(tlsm::sync::PendingOps::Of(u), op, search_.reduction)) {
+          Dependent(tlsm::sync::PendingOps::Of(u), op, search_.wrong_independence)) {
         next &= ~(Mask{1} << u);
       }
     }
     sleep_ = next;
+  }
+
+  // A race asks for thread p at a node: p if it could run there, else every
+  // thread that could.
+  static void AddBacktrack(NodeInfo& ni, unsigned count, rl::thread_id_t p) {
+    for (unsigned q = 0; q != count; ++q) {
+      if (ni.thread[q] == p) {
+        ni.backtrack |= Mask{1} << p;
+        return;
+      }
+    }
+    for (unsigned q = 0; q != count; ++q) ni.backtrack |= Mask{1} << ni.thread[q];
   }
 
   // Relacy's yield priorities and timed/spurious waits enable and disable

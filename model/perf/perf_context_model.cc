@@ -3,7 +3,6 @@
 #include "engine/perf/perf_aggregate.h"
 #include "model/harness/gate.h"
 #include "model/harness/relacy_runner.h"
-#include "model/harness/spin.h"
 
 namespace tlsm_model {
 namespace {
@@ -24,15 +23,18 @@ using tlsm::sync::Order;
 // resets meanwhile; each sees exactly its own counts in its own context.
 struct Isolation : ModelTest<Isolation, 2> {
   Atomic<PerfContext*>* published[2] = {};
+  Gate* published_gate[2] = {};  // passed once thread t published its context
 
   void Setup() {
     tlsm::perf::WarmUp();
     for (auto& p : published) p = tlsm::sync::New<Atomic<PerfContext*>>(nullptr);
+    for (auto& g : published_gate) g = tlsm::sync::New<Gate>();
   }
   void Body(unsigned t) {
     SetPerfLevel(PerfLevel::kCounts);
     PerfContext* mine = GetPerfContext();
     published[t]->Store(mine, Order::kRelease);
+    published_gate[t]->Pass();
     const std::uint64_t n = t + 1;
     for (std::uint64_t i = 0; i < n; ++i) PerfCount(Counter::kGets);
     TLSM_INVARIANT(mine->Get(Counter::kGets) == n, "PERF-LOCAL",
@@ -41,7 +43,7 @@ struct Isolation : ModelTest<Isolation, 2> {
       GetPerfContext()->Reset();
       PerfCount(Counter::kPuts, 5);
     }
-    SpinUntil([&] { return published[1 - t]->Load(Order::kAcquire) != nullptr; });
+    published_gate[1 - t]->Wait();  // blocks until the other published (no polling)
     TLSM_INVARIANT(published[1 - t]->Load(Order::kAcquire) != mine, "PERF-LOCAL",
                    "two threads share one PerfContext");
     TLSM_INVARIANT(mine->Get(Counter::kGets) == (t == 1 ? 0 : n), "PERF-LOCAL",
@@ -51,6 +53,7 @@ struct Isolation : ModelTest<Isolation, 2> {
   }
   void Teardown() {
     for (auto* p : published) tlsm::sync::Delete(p);
+    for (auto* g : published_gate) tlsm::sync::Delete(g);
   }
 };
 

@@ -2,7 +2,6 @@
 #include "engine/tls/thread_local_ptr.h"
 #include "model/harness/gate.h"
 #include "model/harness/relacy_runner.h"
-#include "model/harness/spin.h"
 #include "model/tls/tracked_value.h"
 
 namespace tlsm_model {
@@ -76,6 +75,7 @@ struct IdReuse : ModelTest<IdReuse, 3> {
   TrackedValue* vb[2] = {};
   TrackedValue* vc = nullptr;
   Gate* stored = nullptr;
+  Gate* reused = nullptr;  // the reclaimed id is reused in column b
   std::uint32_t a_id = 0;
 
   void Setup() {
@@ -87,14 +87,15 @@ struct IdReuse : ModelTest<IdReuse, 3> {
     for (auto& v : vb) v = tlsm::sync::New<TrackedValue>(tag_b);
     vc = tlsm::sync::New<TrackedValue>(tag_c);
     stored = tlsm::sync::New<Gate>();
+    reused = tlsm::sync::New<Gate>();
   }
   void Body(unsigned t) {
     if (t < 2) {
       a->Reset(va[t]);
       if (t == 0) c->Reset(vc);
       stored->Pass();
-      ThreadLocalColumn* fresh = nullptr;
-      SpinUntil([&] { return (fresh = b->Load(Order::kAcquire)) != nullptr; });
+      reused->Wait();  // blocks (no polling): the tree does not branch per poll
+      ThreadLocalColumn* fresh = b->Load(Order::kAcquire);
       TLSM_INVARIANT(fresh->Get() == nullptr, "TLS-INIT",
                      "a column with a reused id read a stale value");
       if (t == 0) {
@@ -110,6 +111,7 @@ struct IdReuse : ModelTest<IdReuse, 3> {
     auto* fresh = tlsm::sync::New<ThreadLocalColumn>(UnrefHandler{&CountingHandler, &tag_b});
     TLSM_INVARIANT(fresh->id() == a_id, "TLS-INIT", "scenario expected the id to be reused");
     b->Store(fresh, Order::kRelease);
+    reused->Pass(2);
   }
   void Check() {
     for (auto* v : va) {
@@ -131,6 +133,7 @@ struct IdReuse : ModelTest<IdReuse, 3> {
     for (auto* v : vb) tlsm::sync::Delete(v);
     tlsm::sync::Delete(vc);
     tlsm::sync::Delete(stored);
+    tlsm::sync::Delete(reused);
   }
 };
 

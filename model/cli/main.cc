@@ -212,7 +212,51 @@ struct CheckOptions {
   bool stock_scheduler = false;
   bool address_reuse = false;
   tlsm_model::Reduction reduction = tlsm_model::Reduction::kDpor;
+  // One tree search of one scenario: write checkpoints to this file, and/or
+  // continue from the one read (resume_*; docs/harness.md, "Checkpoints").
+  std::string checkpoint;
+  std::string checkpoint_header;
+  std::string resume_state, resume_info;
+  std::uint64_t resume_completed = 0, resume_sleep_blocked = 0;
 };
+
+// The first line of a checkpoint: what search it belongs to. A resume must
+// be the same search of the same build.
+std::string CheckpointHeader(const CheckOptions& o, const std::string& scenario) {
+  const SearchKind k = o.searches.front();
+  return std::string("tlsm-checkpoint v1 build=") + kBuildId + " mutant=" +
+         (kMutantName[0] ? kMutantName : "-") + " scenario=" + scenario +
+         " search=" + tlsm_model::SearchName(k) +
+         (k == SearchKind::kBounded ? " bound=" + std::to_string(o.bound) : std::string()) +
+         " reuse=" + (o.address_reuse ? "1" : "0") + " reduction=" +
+         (o.reduction == tlsm_model::Reduction::kNone        ? "none"
+          : o.reduction == tlsm_model::Reduction::kSleepSets ? "sleep-sets"
+                                                              : "dpor");
+}
+
+// Reads a checkpoint written for `header` into o's resume fields.
+void ReadCheckpoint(const std::string& path, CheckOptions* o) {
+  std::ifstream in(path);
+  if (!in) throw UsageError("--resume: cannot read '" + path + "'");
+  std::string header, completed_line;
+  std::getline(in, header);
+  std::getline(in, completed_line);
+  std::getline(in, o->resume_state);
+  std::getline(in, o->resume_info);
+  if (header.rfind("tlsm-checkpoint v1 ", 0) != 0) {
+    throw UsageError("--resume: '" + path + "' is not a tlsm checkpoint");
+  }
+  if (header != o->checkpoint_header) {
+    throw UsageError("--resume: '" + path + "' belongs to another search or build:\n  file: " +
+                     header + "\n  this: " + o->checkpoint_header);
+  }
+  std::istringstream c(completed_line);
+  std::string word;
+  if (!(c >> word >> o->resume_completed >> o->resume_sleep_blocked) || word != "completed" ||
+      o->resume_state.empty() || o->resume_info.rfind("nodes ", 0) != 0) {
+    throw UsageError("--resume: '" + path + "' is damaged (truncated or edited)");
+  }
+}
 
 struct Row {
   std::string scenario, search;
@@ -481,6 +525,16 @@ class Checker {
     for (int t : firsts) {
       RunConfig cfg = TreeConfig(k);
       cfg.first_thread = t;
+      cfg.checkpoint_path = opt_.checkpoint;
+      cfg.checkpoint_header = opt_.checkpoint_header;
+      cfg.resume_state = opt_.resume_state;
+      cfg.resume_info = opt_.resume_info;
+      cfg.resume_completed = opt_.resume_completed;
+      cfg.resume_sleep_blocked = opt_.resume_sleep_blocked;
+      if (!opt_.resume_state.empty() && row->iterations == 0) {
+        row->iterations = opt_.resume_completed;
+        row->sleep_blocked = opt_.resume_sleep_blocked;
+      }
       if (iterations != 0) {
         if (row->iterations >= iterations) {
           MarkSampled("cap hit", row);
@@ -884,7 +938,7 @@ int CmdCheck(const std::vector<std::string>& args) {
   po::options_description desc(kCheckHelp);
   std::string search = "all", seed = "0", iterations, bound = std::to_string(kDefaultBound),
               time_budget, shard = "0/1", results = "results", jobs = "1", scheduler = "tlsm",
-              reduction = "dpor";
+              reduction = "dpor", checkpoint, resume;
   std::vector<std::string> scenarios;
   desc.add_options()
     ("search", po::value<std::string>(&search)->value_name("KIND"), "random | exhaustive | bounded | all (default: all = random, then bounded, then exhaustive)")
@@ -903,6 +957,8 @@ int CmdCheck(const std::vector<std::string>& args) {
     ("no-fork", "run simulations in this process (debugging; a Relacy abort kills tlsm)")
     ("scheduler", po::value<std::string>(&scheduler)->value_name("NAME"), "tree searches: tlsm (default: no branch on frees, quarantine, sleep sets) | stock (Relacy's own, for comparison)")
     ("address-reuse", "tree searches: also explore a freed address being reused at once (Relacy's coin at every free; ABA through recycled memory)")
+    ("checkpoint", po::value<std::string>(&checkpoint)->value_name("FILE"), "one tree search of one scenario: write its position to FILE every 10 s and when its budget stops it")
+    ("resume", po::value<std::string>(&resume)->value_name("FILE"), "continue the tree search a checkpoint FILE recorded (same build and options; keeps checkpointing to FILE unless --checkpoint names another)")
     ("reduction", po::value<std::string>(&reduction)->value_name("R"), "tree searches: dpor (default: exhaustive DPOR with sleep sets, bounded sleep sets) | sleep-sets | none")
     ("help,h", "this help");
   po::variables_map vm;
@@ -995,6 +1051,18 @@ int CmdCheck(const std::vector<std::string>& args) {
   }
   std::sort(selected.begin(), selected.end(),
             [](const ScenarioInfo* a, const ScenarioInfo* b) { return a->name < b->name; });
+
+  if (!checkpoint.empty() || !resume.empty()) {
+    if (selected.size() != 1 || opt.searches.size() != 1 ||
+        opt.searches.front() == SearchKind::kRandom || opt.shard_count != 1 ||
+        opt.stock_scheduler) {
+      throw UsageError("--checkpoint and --resume need one scenario, --search bounded or "
+                       "exhaustive, no --shard, and the tlsm scheduler");
+    }
+    opt.checkpoint = checkpoint.empty() ? resume : checkpoint;
+    opt.checkpoint_header = CheckpointHeader(opt, selected.front()->name);
+    if (!resume.empty()) ReadCheckpoint(resume, &opt);
+  }
 
   Checker checker(opt);
   std::printf("tlsm check: %zu scenario%s, build %s (%s)%s\n", selected.size(),

@@ -23,6 +23,10 @@ struct Budget {
   // where every enabled thread slept; what it does from there is equivalent
   // to executions already explored (set by TreeScheduler).
   bool execution_sleep_blocked = false;
+  // Called when the budget stops a search, before it stops (tree searches
+  // write their final checkpoint; TreeScheduler registers it).
+  void (*on_stop)(void*) = nullptr;
+  void* on_stop_arg = nullptr;
   void (*progress)(std::uint64_t, void*) = nullptr;
   void* progress_arg = nullptr;
 };

@@ -63,6 +63,7 @@ void EnforceBudget() {
       (b.deadline_s != 0 && (b.completed & 63) == 0 && NowSeconds() > b.deadline_s)) {
     b.hit = true;
     b.stopped_at_admission = "budget spent";
+    if (b.on_stop != nullptr) b.on_stop(b.on_stop_arg);
     rl::ctx().rl_until(b.stopped_at_admission, rl::debug_info("budget", "", 0));
     return;
   }
@@ -107,7 +108,11 @@ void PrepareParams(const RunConfig& cfg, unsigned threads, rl::test_params* p) {
       b.max_executions = cfg.iterations;
       break;
   }
-  if (!cfg.initial_state.empty()) {
+  if (!cfg.resume_state.empty()) {
+    // Resume a tree search where its checkpoint left it (not a replay: the
+    // search goes on from that execution with the usual budget).
+    p->initial_state = cfg.resume_state;
+  } else if (!cfg.initial_state.empty()) {
     // Replay: exactly the execution the state names.
     p->initial_state = cfg.initial_state;
     b.max_executions = 1;

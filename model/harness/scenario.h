@@ -53,6 +53,21 @@ struct RunConfig {
   bool wrong_independence_for_test = false;
   double time_budget_s = 0;      // 0 = none; checked between executions
   std::string initial_state;     // replay: a failing run's final_state
+  // Tree searches (TreeScheduler): checkpoints and resuming. Every
+  // checkpoint_period_s, and when the budget stops the search, the search's
+  // position is written to checkpoint_path (atomically: tmp + rename) as
+  //   checkpoint_header
+  //   completed <executions so far, resume_completed included> <sleep-blocked>
+  //   <Relacy state of the next execution to run>
+  //   nodes <n> <backtrack> <done> ...   (per tree node; DPOR's sets)
+  // resume_state / resume_info / resume_completed are those lines read back.
+  std::string checkpoint_path;
+  std::string checkpoint_header;
+  double checkpoint_period_s = 10;
+  std::string resume_state;
+  std::string resume_info;
+  std::uint64_t resume_completed = 0;
+  std::uint64_t resume_sleep_blocked = 0;
   std::string history_path;      // where Relacy writes the failing history
   // Tree searches only (sharding): explore only the executions whose first
   // scheduled thread is `first_thread` (-1 = all). Those executions form one

@@ -64,6 +64,10 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
+#include <sstream>
+#include <string>
+#include <utility>
 
 #include "model/harness/dpor.h"
 #include "model/harness/model_test.h"
@@ -77,6 +81,13 @@ struct SearchParams : rl::test_params {
   bool wrong_independence = false;  // RunConfig::wrong_independence_for_test
   std::uint64_t sleep_blocked = 0;  // out: executions that reached a state
                                     // where every enabled thread slept
+  // Checkpoints (RunConfig has the format).
+  std::string checkpoint_path;
+  std::string checkpoint_header;
+  double checkpoint_period_s = 10;
+  std::string resume_info;
+  std::uint64_t resume_completed = 0;
+  std::uint64_t resume_sleep_blocked = 0;
 };
 
 inline bool Dependent(const tlsm::sync::PendingOp& a, const tlsm::sync::PendingOp& b,
@@ -106,12 +117,41 @@ class TreeScheduler
   using shared_context_t = typename base_t::shared_context_t;
 
   TreeScheduler(rl::test_params& params, shared_context_t& ctx, rl::thread_id_t dynamic)
-      : base_t(params, ctx, dynamic), search_(static_cast<SearchParams&>(params)) {}
+      : base_t(params, ctx, dynamic), search_(static_cast<SearchParams&>(params)) {
+    // Constructed before Relacy turns its allocator on: std types are fine here.
+    if (!search_.checkpoint_path.empty()) {
+      tmp_path_ = search_.checkpoint_path + ".tmp";
+      CurrentBudget().on_stop = &WriteCheckpointOf;
+      CurrentBudget().on_stop_arg = this;
+      last_checkpoint_ = NowSeconds();
+    }
+    std::istringstream in(search_.resume_info);
+    std::string word;
+    std::size_t n = 0;
+    if (in >> word >> n && word == "nodes") {
+      resume_nodes_.resize(n);
+      for (auto& [b, d] : resume_nodes_) in >> b >> d;
+    }
+  }
+  ~TreeScheduler() {
+    if (CurrentBudget().on_stop_arg == this) {
+      CurrentBudget().on_stop = nullptr;
+      CurrentBudget().on_stop_arg = nullptr;
+    }
+  }
 
   rl::thread_id_t iteration_begin_impl() {
     preemptions_left_ = this->params_.context_bound;
     this->stree_depth_ = 0;
     info_.resize(this->stree_.size());
+    if (!resume_nodes_.empty()) {
+      // First execution of a resumed search: DPOR's sets come from the file.
+      for (std::size_t i = 0; i < info_.size() && i < resume_nodes_.size(); ++i) {
+        info_[i].backtrack = resume_nodes_[i].first;
+        info_[i].done = resume_nodes_[i].second;
+      }
+      resume_nodes_.clear();
+    }
     sleep_ = 0;
     blocked_ = false;
     CurrentBudget().execution_sleep_blocked = false;
@@ -163,6 +203,10 @@ class TreeScheduler
         this->stree_.resize(i);
         info_.resize(i);
         n.index_ = next;
+        if (!search_.checkpoint_path.empty() &&
+            NowSeconds() - last_checkpoint_ >= search_.checkpoint_period_s) {
+          WriteCheckpoint();
+        }
         return false;
       }
     }
@@ -328,6 +372,32 @@ class TreeScheduler
     sleep_ = next;
   }
 
+  static void WriteCheckpointOf(void* self) { static_cast<TreeScheduler*>(self)->WriteCheckpoint(); }
+
+  // The position of the search: the tree as advanced to the next execution
+  // (written between executions, or from the budget's stop before the next
+  // one runs), in Relacy's state format. Plain stdio and no std::string or
+  // stream: Relacy's operator new would record allocations made here.
+  void WriteCheckpoint() {
+    last_checkpoint_ = NowSeconds();
+    std::FILE* f = std::fopen(tmp_path_.c_str(), "w");
+    if (f == nullptr) return;
+    std::fprintf(f, "%s\ncompleted %llu %llu\n0 %zu ", search_.checkpoint_header.c_str(),
+                 static_cast<unsigned long long>(search_.resume_completed +
+                                                 CurrentBudget().completed),
+                 static_cast<unsigned long long>(search_.resume_sleep_blocked +
+                                                 search_.sleep_blocked),
+                 this->stree_.size());
+    for (const auto& n : this->stree_)
+      std::fprintf(f, "%u %u %u ", n.count_, n.index_, static_cast<unsigned>(n.type_));
+    std::fprintf(f, "\nnodes %zu", info_.size());
+    for (const NodeInfo& ni : info_) std::fprintf(f, " %u %u", ni.backtrack, ni.done);
+    std::fprintf(f, "\n");
+    const bool ok = std::fflush(f) == 0;
+    std::fclose(f);
+    if (ok) std::rename(tmp_path_.c_str(), search_.checkpoint_path.c_str());
+  }
+
   // A race asks for thread p at a node: p if it could run there, else every
   // thread that could.
   static void AddBacktrack(NodeInfo& ni, unsigned count, rl::thread_id_t p) {
@@ -355,6 +425,9 @@ class TreeScheduler
   Mask sleep_ = 0;
   bool blocked_ = false;
   std::size_t decision_ = kNoDecision;
+  double last_checkpoint_ = 0;
+  std::string tmp_path_;
+  typename rl::vector<std::pair<Mask, Mask>>::type resume_nodes_;
 };
 
 }  // namespace tlsm_model

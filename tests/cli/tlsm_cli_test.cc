@@ -146,6 +146,37 @@ TEST(TlsmCheck, StockSchedulerFailureReplaysWithItsScheduler) {
   EXPECT_EQ(Tlsm("replay " + a["token"].get<std::string>()).rc, 1);
 }
 
+TEST(TlsmCheck, ResumedTreeSearchEqualsAnUninterruptedOne) {
+  const fs::path dir = TempDir("resume");
+  const std::string search = "check selftest.ok --search exhaustive --reduction none "
+                             "--no-determinism-check --results " + dir.string();
+  ASSERT_EQ(Tlsm(search + " --iterations 0").rc, 0);
+  const std::uint64_t whole =
+      json::parse(ReadFile(dir / "summary.json"))["rows"][0]["executions"].get<std::uint64_t>();
+  ASSERT_GT(whole, 5u);
+  const fs::path ck = dir / "search.checkpoint";
+  CliRun r = Tlsm(search + " --iterations 5 --checkpoint " + ck.string());
+  ASSERT_EQ(r.rc, 0) << r.out;
+  ASSERT_TRUE(fs::exists(ck));
+  EXPECT_NE(ReadFile(ck).find("completed 5 "), std::string::npos) << ReadFile(ck);
+  r = Tlsm(search + " --iterations 0 --resume " + ck.string());
+  ASSERT_EQ(r.rc, 0) << r.out;
+  const json row = json::parse(ReadFile(dir / "summary.json"))["rows"][0];
+  EXPECT_EQ(row["executions"].get<std::uint64_t>(), whole);
+  EXPECT_EQ(row["verdict"], "verified");
+  // Another search's checkpoint, a damaged one, and options that cannot
+  // checkpoint are refused.
+  EXPECT_EQ(Tlsm("check selftest.ok --search exhaustive --iterations 0 --resume " + ck.string() +
+                 " --results " + dir.string()).rc, 2);  // other reduction
+  {
+    std::ofstream out(dir / "damaged", std::ios::trunc);
+    out << ReadFile(ck).substr(0, ReadFile(ck).find('\n') + 1);
+  }
+  EXPECT_EQ(Tlsm(search + " --resume " + (dir / "damaged").string()).rc, 2);
+  EXPECT_EQ(Tlsm("check selftest.ok --checkpoint " + ck.string() + " --results " + dir.string()).rc,
+            2);  // --search all
+}
+
 TEST(TlsmCheck, BadSchedulerOptionsAreUsageErrors) {
   const std::string dir = TempDir("badsched").string();
   EXPECT_EQ(Tlsm("check selftest.ok --scheduler relacy --results " + dir).rc, 2);

@@ -74,7 +74,7 @@ constexpr Order FailureOrder(Order success) {
 using Loc = std::source_location;
 
 // Reports a violated invariant or an API misuse. `id` is an invariant id from
-// DESIGN.md ("TLS-ONCE", ...) or "MISUSE". Model build: fails the execution
+// docs/design.md ("TLS-ONCE", ...) or "MISUSE". Model build: fails the execution
 // through Relacy (the report carries id and message). Production: prints and
 // aborts when debug checks are on; compiled out otherwise.
 [[noreturn]] void AbortWithInvariant(const char* id, const char* message,

@@ -72,8 +72,9 @@ inline constexpr std::uint32_t kMatrixRowFirstSlots = 1;
 // everything. Two operations are independent only if they touch different
 // objects, or both read one. kStart: the thread has not run yet; its first
 // step runs its own code up to its first scheduling point and touches no
-// shared object, so it is independent of everything.
-enum class OpKind : std::uint8_t { kGlobal = 0, kStart, kRead, kWrite, kRmw, kLock };
+// shared object, so it is independent of everything. kLock / kUnlock: a
+// mutex acquisition (or an attempt that blocks) and its release.
+enum class OpKind : std::uint8_t { kGlobal = 0, kStart, kRead, kWrite, kRmw, kLock, kUnlock };
 struct PendingOp {
   const void* object = nullptr;
   OpKind kind = OpKind::kGlobal;
@@ -170,6 +171,26 @@ class Atomic {
   rl::atomic<T> v_;
 };
 
+// A counter nothing decides on (see std_backend.h). Not modelled: its
+// updates are no scheduling points and no operations of the memory model,
+// because their order changes no behaviour — each interleaving of two
+// updates would only double the search tree. The simulation runs on one OS
+// thread, so a plain integer is exact; reads see the latest value, never a
+// lagging one, which is all that invariant checks at quiescent points need.
+template <class T>
+class Statistic {
+ public:
+  explicit Statistic(T v = T()) : v_(v) {}
+  Statistic(const Statistic&) = delete;
+  Statistic& operator=(const Statistic&) = delete;
+  void Add(T d) { v_ += d; }
+  void Sub(T d) { v_ -= d; }
+  T Read() const { return v_; }
+
+ private:
+  T v_;
+};
+
 inline void Fence(Order o, Loc l = Loc::current()) {
   rl::atomic_thread_fence(ToRl(o), Info(l));
 }
@@ -202,7 +223,7 @@ class Mutex {
   }
   void Unlock(Loc l = Loc::current()) {
     owner_ = 0;
-    DeclaredOp op(OpKind::kLock, &mu_);
+    DeclaredOp op(OpKind::kUnlock, &mu_);
     mu_.unlock(Info(l));
   }
   // The simulation runs on one OS thread, so reading owner_ is not a race.

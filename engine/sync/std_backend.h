@@ -79,6 +79,22 @@ inline std::uintptr_t CurrentThreadToken() noexcept {
   return reinterpret_cast<std::uintptr_t>(&marker);
 }
 
+// A counter whose value no code decides anything concurrent on (statistics,
+// test instrumentation): relaxed read-modify-writes, and reads that may lag.
+template <class T>
+class Statistic {
+ public:
+  constexpr explicit Statistic(T v = T()) noexcept : v_(v) {}
+  Statistic(const Statistic&) = delete;
+  Statistic& operator=(const Statistic&) = delete;
+  void Add(T d) noexcept { v_.fetch_add(d, std::memory_order_relaxed); }
+  void Sub(T d) noexcept { v_.fetch_sub(d, std::memory_order_relaxed); }
+  T Read() const noexcept { return v_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<T> v_;
+};
+
 class Mutex {
  public:
   Mutex() = default;

@@ -4,6 +4,8 @@
 //   Engine code names no std or Relacy synchronisation primitive, no
 //   `thread_local` and no raw new/delete for shared objects; it uses:
 //     Atomic<T>        atomics; every operation names its memory order
+//     Statistic<T>     a counter nothing decides on (Add/Sub/Read, relaxed
+//                      in production; not a scheduling point in the model)
 //     Mutex, MutexLock a mutex and its scoped lock, with AssertHeld()
 //     Cell<T>          plain shared data, touched only inside With/WithMut
 //                      closures so the model build can race-check it

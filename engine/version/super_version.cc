@@ -10,9 +10,9 @@ using sync::Order;
 
 namespace {
 struct LiveSuperVersionCount {  // a distinct type: ProcessGlobal is per type
-  sync::Atomic<std::int64_t> n{0};
+  sync::Statistic<std::int64_t> n{0};
 };
-sync::Atomic<std::int64_t>& LiveCounter() {
+sync::Statistic<std::int64_t>& LiveCounter() {
   return sync::ProcessGlobal<LiveSuperVersionCount>().n;
 }
 // acq_rel in the correct build: the thread that frees must see every other
@@ -24,7 +24,7 @@ constexpr Order kUnrefOrder =
 SuperVersion::SuperVersion(SuperVersionMeta meta, MemTable* mem,
                            std::vector<ImmMemTable*> imm)
     : fields_(Fields{meta, mem, std::move(imm)}) {
-  LiveCounter().FetchAdd(1, Order::kRelaxed);  // relaxed: a statistic
+  LiveCounter().Add(1);
 }
 
 SuperVersion::~SuperVersion() {
@@ -34,7 +34,7 @@ SuperVersion::~SuperVersion() {
     f.mem = nullptr;
     f.imm.clear();
   });
-  LiveCounter().FetchSub(1, Order::kRelaxed);  // relaxed: a statistic
+  LiveCounter().Sub(1);
 }
 
 Lookup SuperVersion::Get(std::string_view key, std::uint64_t snapshot,
@@ -68,7 +68,7 @@ bool ReleaseSuperVersion(SuperVersion* sv) {
   return false;
 }
 
-std::int64_t LiveSuperVersions() { return LiveCounter().Load(Order::kAcquire); }
+std::int64_t LiveSuperVersions() { return LiveCounter().Read(); }
 
 }  // namespace version
 TLSM_END

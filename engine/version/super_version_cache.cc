@@ -33,11 +33,11 @@ AcquiredSv SuperVersionCache::AcquireSlow(SuperVersion* got) {
   if (got == InUseSentinel()) {
     // Nested acquire: the outer one owns the slot's reference. Take a plain
     // reference and leave the slot in use for the outer Return.
-    nested_.FetchAdd(1, Order::kRelaxed);  // relaxed: a statistic
+    nested_.Add(1);
     return AcquiredSv{RefCurrent(), /*cached=*/false, /*hit=*/false};
   }
   // Null (first use) or obsolete (scraped by an install): take a new ref.
-  misses_.FetchAdd(1, Order::kRelaxed);  // relaxed: a statistic
+  misses_.Add(1);
   SuperVersion* sv = RefCurrent();
   if (sv == nullptr) {
     // Shut down: put back what was there, so no slot is left in use.
@@ -120,7 +120,7 @@ void SuperVersionCache::Install(SuperVersion* sv) {
   // release: lock-free readers of the version number see the new one.
   current_.Store(sv, Order::kRelease);
   current_version_.Store(sv->version(), Order::kRelease);
-  installs_.FetchAdd(1, Order::kRelaxed);  // relaxed: a statistic
+  installs_.Add(1);
   ScrapeAndRelease(old);
 }
 
@@ -139,7 +139,7 @@ void SuperVersionCache::ScrapeAndRelease(SuperVersion* old) {
   if (scrape) slots_.Scrape(&scraped, ObsoleteSentinel());
   for (SuperVersion* p : scraped) {
     if (IsSentinel(p)) continue;  // in use by its thread, or already obsolete
-    invalidations_.FetchAdd(1, Order::kRelaxed);  // relaxed: a statistic
+    invalidations_.Add(1);
     if constexpr (MutantIs(Mutant::sv_scrape_ref_not_released)) continue;
     if (!MutantIs(Mutant::sv_release_old_before_scrape)) {
       TLSM_INVARIANT(p == old, "SV-STALE",
@@ -184,10 +184,10 @@ SlotCensus SuperVersionCache::Census() {
 
 CacheStats SuperVersionCache::Stats() const {
   CacheStats s;
-  s.misses = misses_.Load(Order::kRelaxed);  // relaxed: statistics
-  s.nested = nested_.Load(Order::kRelaxed);
-  s.installs = installs_.Load(Order::kRelaxed);
-  s.invalidations = invalidations_.Load(Order::kRelaxed);
+  s.misses = misses_.Read();
+  s.nested = nested_.Read();
+  s.installs = installs_.Read();
+  s.invalidations = invalidations_.Read();
   return s;
 }
 

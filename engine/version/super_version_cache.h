@@ -165,10 +165,10 @@ class SuperVersionCache {
   sync::Atomic<std::uint64_t> current_version_{0};  // written under mu_
   sync::Atomic<bool> shut_down_{false};             // written under mu_
   // Statistics; relaxed, written on slow paths only.
-  sync::Atomic<std::uint64_t> misses_{0};
-  sync::Atomic<std::uint64_t> nested_{0};
-  sync::Atomic<std::uint64_t> installs_{0};
-  sync::Atomic<std::uint64_t> invalidations_{0};
+  sync::Statistic<std::uint64_t> misses_{0};
+  sync::Statistic<std::uint64_t> nested_{0};
+  sync::Statistic<std::uint64_t> installs_{0};
+  sync::Statistic<std::uint64_t> invalidations_{0};
   // The matrix column: each thread's cached reference or a sentinel.
   tls::ThreadLocalPtr<SuperVersion> slots_;
 };

@@ -512,6 +512,10 @@ class Checker {
     std::vector<int> firsts;
     if (opt_.shard_count == 1) {
       firsts.push_back(-1);
+    } else if (!opt_.stock_scheduler && opt_.reduction == tlsm_model::Reduction::kDpor) {
+      // DPOR never reverses the first step (it races with nothing): every
+      // execution of the search starts with thread 0, one subtree.
+      if (opt_.shard_index == 0) firsts.push_back(0);
     } else {
       for (unsigned t = 0; t < s.threads; ++t)
         if (t % opt_.shard_count == opt_.shard_index) firsts.push_back(static_cast<int>(t));

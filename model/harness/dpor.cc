@@ -42,6 +42,7 @@ DporTrace::ObjectState* DporTrace::Object(const void* o) {
     if (s.object == nullptr) {
       s.object = o;
       s.last_write = kNone;
+      s.holder = kNone;
       std::fill(std::begin(s.last_read), std::end(s.last_read), kNone);
       std::fill(std::begin(s.write_clock), std::end(s.write_clock), 0u);
       std::fill(std::begin(s.access_clock), std::end(s.access_clock), 0u);
@@ -62,18 +63,53 @@ DporTrace::Race DporTrace::OnStep(unsigned p, const tlsm::sync::PendingOp& op, l
   const unsigned n = threads_;
   int best = kNone;
   Clock& c = clocks_[p];
+  if (count_ == 0) {
+    // The execution's first step (it runs the test's Setup before any other
+    // thread starts) precedes every other step in every execution: ordered
+    // before all of them, it races with none.
+    steps_[count_++] = Step{p, 1, node};
+    c[p] = 1;
+    for (unsigned q = 0; q != n; ++q) Join(clocks_[q], c, n);
+    Join(all_clock_, c, n);
+    last_step_[p] = 0;
+    return race;
+  }
+  if (op.kind == OpKind::kStart) {
+    // A thread's first step runs its own code up to its first scheduling
+    // point: it touches no shared object and races with nothing.
+    const int index = count_++;
+    c[p] += 1;
+    steps_[index] = Step{p, c[p], node};
+    Join(all_clock_, c, n);
+    last_step_[p] = index;
+    return race;
+  }
   // Every step is dependent with the last undeclared one.
   for (unsigned q = 0; q != n; ++q) Consider(last_global_[q], p, &best);
   ObjectState* obj = nullptr;
   if (op.kind == OpKind::kGlobal) {
     for (unsigned q = 0; q != n; ++q) Consider(last_step_[q], p, &best);
     Join(c, all_clock_, n);
-  } else if (op.kind != OpKind::kStart) {
+  } else {
     obj = Object(op.object);
     if (obj == nullptr) {
       overflow_ = true;
       return race;
     }
+  }
+  if (op.kind == OpKind::kLock && obj->holder != kNone && obj->holder != static_cast<int>(p)) {
+    // An attempt that blocks (another thread holds the mutex) changes no
+    // shared state: it is ordered in its thread only and races with nothing.
+    // The acquisition that follows the holder's unlock is a step of its own.
+    obj = nullptr;
+  } else if (op.kind == OpKind::kLock || op.kind == OpKind::kUnlock) {
+    // Acquisitions of one mutex race with each other; a release races with
+    // nothing (no other thread's acquisition can run while it holds the
+    // mutex, so the two are never both enabled). Every acquisition is
+    // ordered after every earlier access (releases included).
+    if (op.kind == OpKind::kLock && !wrong_rmw_rule_) Consider(obj->last_write, p, &best);
+    if (op.kind == OpKind::kLock) Join(c, obj->access_clock, n);
+  } else if (op.kind != OpKind::kGlobal) {
     const bool read = IsRead(op.kind);
     // The deliberately wrong rule of the differential check's twin: RMWs
     // and lock operations of one object commute (they do not).
@@ -100,6 +136,16 @@ DporTrace::Race DporTrace::OnStep(unsigned p, const tlsm::sync::PendingOp& op, l
   if (op.kind == OpKind::kGlobal) {
     last_global_[p] = index;
     std::copy(std::begin(c), std::end(c), std::begin(global_clock_));
+  } else if (op.kind == OpKind::kLock || op.kind == OpKind::kUnlock) {
+    if (obj != nullptr) {
+      Join(obj->access_clock, c, n);
+      if (op.kind == OpKind::kLock) {
+        obj->last_write = index;  // the last acquisition
+        obj->holder = static_cast<int>(p);
+      } else {
+        obj->holder = kNone;
+      }
+    }
   } else if (obj != nullptr) {
     Join(obj->access_clock, c, n);
     if (IsRead(op.kind)) {

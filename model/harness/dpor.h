@@ -45,6 +45,13 @@ class DporTrace {
   // of thread p doing op; returns the latest race with an earlier step.
   Race OnStep(unsigned p, const tlsm::sync::PendingOp& op, long node);
   long NodeOfStep(int step) const { return steps_[step].node; }
+  // The first step of the run of consecutive steps of one thread that holds
+  // `step`: where the search last switched to that thread (BPOR's
+  // conservative backtrack point).
+  int RunStart(int step) const {
+    while (step > 0 && steps_[step - 1].thread == steps_[step].thread) --step;
+    return step;
+  }
   bool Full() const { return overflow_; }
 
  private:
@@ -58,7 +65,8 @@ class DporTrace {
   };
   struct ObjectState {
     const void* object;
-    int last_write;               // step index, kNone
+    int last_write;               // step index, kNone (mutex: last acquisition)
+    int holder;                   // mutex: the thread holding it, kNone
     int last_read[kMaxThreads];   // per thread, since last_write
     Clock write_clock;            // clock of last_write
     Clock access_clock;           // join of every access so far

@@ -45,6 +45,7 @@ void RunSearchOf(const RunConfig& cfg, SearchParams& p) {
   constexpr rl::thread_id_t n = Test::params::thread_count;
   p.reduction = cfg.reduction;
   p.wrong_independence = cfg.wrong_independence_for_test;
+  p.skip_bound_compensation = cfg.skip_bound_compensation_for_test;
   p.checkpoint_path = cfg.checkpoint_path;
   p.checkpoint_header = cfg.checkpoint_header;
   p.checkpoint_period_s = cfg.checkpoint_period_s;

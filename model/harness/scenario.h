@@ -51,6 +51,9 @@ struct RunConfig {
   // The differential check's twin only: a deliberately wrong independence
   // rule (two RMWs or lock operations of one object commute).
   bool wrong_independence_for_test = false;
+  // The bounded check's twin only: bounded DPOR without BPOR's conservative
+  // backtrack points (unsound under a preemption bound).
+  bool skip_bound_compensation_for_test = false;
   double time_budget_s = 0;      // 0 = none; checked between executions
   std::string initial_state;     // replay: a failing run's final_state
   // Tree searches (TreeScheduler): checkpoints and resuming. Every

@@ -79,6 +79,7 @@ namespace tlsm_model {
 struct SearchParams : rl::test_params {
   Reduction reduction = Reduction::kDpor;
   bool wrong_independence = false;  // RunConfig::wrong_independence_for_test
+  bool skip_bound_compensation = false;  // RunConfig::skip_bound_compensation_for_test
   std::uint64_t sleep_blocked = 0;  // out: executions that reached a state
                                     // where every enabled thread slept
   // Checkpoints (RunConfig has the format).
@@ -157,6 +158,8 @@ class TreeScheduler
     CurrentBudget().execution_sleep_blocked = false;
     decision_ = kNoDecision;
     if (Dpor()) Trace().Reset(N, search_.wrong_independence);
+    // No thread has run yet (the test's before() resets them again).
+    tlsm::sync::PendingOps::ResetAll();
     const unsigned index = rand_impl(this->running_threads_count, rl::sched_type_sched);
     const rl::thread_id_t th = this->running_threads[index];
     AfterDecision(th);
@@ -267,7 +270,7 @@ class TreeScheduler
 
   static bool Asleep(Mask sleep, rl::thread_id_t t) { return (sleep >> t) & 1u; }
   bool Reducing() const { return search_.reduction != Reduction::kNone; }
-  bool Dpor() const { return !kBounded && search_.reduction == Reduction::kDpor; }
+  bool Dpor() const { return search_.reduction == Reduction::kDpor; }
   static DporTrace& Trace() {
     static DporTrace trace;  // static storage: no allocation inside the simulation
     return trace;
@@ -337,7 +340,7 @@ class TreeScheduler
       const NodeInfo& ni = info_[decision_];
       const unsigned chosen = this->stree_[decision_].index_;
       next = ni.sleep;
-      if (Dpor()) {
+      if (Dpor() && !kBounded) {
         next |= ni.done;  // every thread already explored here
       } else {
         for (unsigned q = 0; q < chosen; ++q) {
@@ -351,10 +354,15 @@ class TreeScheduler
       const DporTrace::Race race = Trace().OnStep(
           th, step_op, decision_ == kNoDecision ? -1 : static_cast<long>(decision_));
       if (race.step != DporTrace::kNone) {
-        const long at = Trace().NodeOfStep(race.step);
-        if (at >= 0) AddBacktrack(info_[static_cast<std::size_t>(at)],
-                                  this->stree_[static_cast<std::size_t>(at)].count_,
-                                  race.thread);
+        BacktrackAtStep(race.step, race.thread);
+        // BPOR: running race.thread before the racing step may cost a
+        // preemption the bound does not allow; switching to it where the
+        // search last switched to the racing step's thread costs no more
+        // than that switch did.
+        if (kBounded && !search_.skip_bound_compensation) {
+          const int start = Trace().RunStart(race.step);
+          if (start != race.step) BacktrackAtStep(start, race.thread);
+        }
       }
     }
     next &= ~(Mask{1} << th);
@@ -396,6 +404,15 @@ class TreeScheduler
     const bool ok = std::fflush(f) == 0;
     std::fclose(f);
     if (ok) std::rename(tmp_path_.c_str(), search_.checkpoint_path.c_str());
+  }
+
+  // A race asks for thread p where trace step `step` was chosen (nothing if
+  // that step was forced: no other thread could run there).
+  void BacktrackAtStep(int step, rl::thread_id_t p) {
+    const long at = Trace().NodeOfStep(step);
+    if (at < 0) return;
+    const auto node = static_cast<std::size_t>(at);
+    AddBacktrack(info_[node], this->stree_[node].count_, p);
   }
 
   // A race asks for thread p at a node: p if it could run there, else every

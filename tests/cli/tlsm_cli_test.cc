@@ -416,13 +416,14 @@ TEST(TlsmShard, TreeShardsPartitionTheExhaustiveSearch) {
 }
 
 TEST(TlsmShard, ShardsFindTheBugInTheirSlice) {
-  // selftest.broken fails early in random search; one of two shards of the
-  // first executions must find it, with a token that replays.
+  // Without reduction each shard's subtree (first thread 0 or 1) holds the
+  // lost update; each shard finds it, with a token that replays.
   const fs::path dir = TempDir("shard_bug");
   int bugs = 0;
   for (int i = 0; i < 2; ++i) {
-    const CliRun r = Tlsm("check selftest.broken --search exhaustive --no-minimise --shard " +
-                       std::to_string(i) + "/2 --results " + dir.string());
+    const CliRun r = Tlsm("check selftest.broken --search exhaustive --reduction none "
+                          "--no-minimise --shard " +
+                          std::to_string(i) + "/2 --results " + dir.string());
     EXPECT_TRUE(r.rc == 0 || r.rc == 1) << r.out;
     if (r.rc == 1) {
       ++bugs;
@@ -432,6 +433,15 @@ TEST(TlsmShard, ShardsFindTheBugInTheirSlice) {
     }
   }
   EXPECT_EQ(bugs, 2);  // the lost update is reachable whichever thread starts
+  // With DPOR every execution starts with thread 0: shard 0 holds the whole
+  // search and finds the bug; shard 1 has nothing to run.
+  const CliRun first = Tlsm("check selftest.broken --search exhaustive --no-minimise "
+                            "--shard 0/2 --results " + dir.string());
+  EXPECT_EQ(first.rc, 1) << first.out;
+  const CliRun second = Tlsm("check selftest.broken --search exhaustive --no-minimise "
+                             "--shard 1/2 --results " + dir.string());
+  EXPECT_EQ(second.rc, 0) << second.out;
+  EXPECT_NE(second.out.find("skipped (shard has no subtree)"), std::string::npos) << second.out;
 }
 
 TEST(TlsmCheck, LeakFoundAfterTheExecutionReplaysAndCountsOnce) {

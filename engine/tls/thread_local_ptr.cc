@@ -49,7 +49,9 @@ class Registry {
 
   std::uint32_t CreateColumn(UnrefHandler h);
   void ReclaimColumn(std::uint32_t id, bool* reclaiming_flag);
-  Row* EnsureRow();
+  // The calling thread's row; a new one is created with room for column
+  // `id`, so a thread's first access takes the registry lock once.
+  Row* EnsureRow(std::uint32_t id);
   sync::Atomic<void*>& EnsureSlot(Row* row, std::uint32_t id);
   void Scrape(std::uint32_t id, std::vector<void*>* out, void* replacement);
   void Fold(std::uint32_t id, FoldFn fn, void* arg);
@@ -63,6 +65,7 @@ class Registry {
   static void TeardownRow(void* row);
   // Marks exit handlers collected by CollectRowLocked as finished.
   void FinishHandlers(const std::vector<Pending>& done);
+  void FinishHandlersLocked(const std::vector<Pending>& done);
 
  private:
   void LockChecked(sync::Loc loc = sync::Loc::current()) {
@@ -244,15 +247,26 @@ void Registry::FinishHandlers(const std::vector<Pending>& done) {
   if (done.empty()) return;
   LockChecked();
   LockGuard g(mu_);
+  FinishHandlersLocked(done);
+}
+
+void Registry::FinishHandlersLocked(const std::vector<Pending>& done) {
+  TLSM_INVARIANT(mu_.HeldByMe(), "MISUSE", "REQUIRES: registry lock held");
+  if (done.empty()) return;
   columns_.WithMut([&](std::vector<ColumnInfo>& cols) {
     for (const Pending& p : done) --cols[p.id].in_flight;
   });
 }
 
-Row* Registry::EnsureRow() {
+Row* Registry::EnsureRow(std::uint32_t id) {
   Row* row = CurrentRow();
   if (row != nullptr) return row;
   row = sync::New<Row>(this);
+  // The first slot array, before the row is linked: no other thread can
+  // see it yet, so it needs no lock (the link below publishes it).
+  const std::uint32_t cap = std::max<std::uint32_t>(sync::kMatrixRowFirstSlots, id + 1);
+  sync::Atomic<void*>* first = sync::NewArray<sync::Atomic<void*>>(cap);
+  row->slots.WithMut([&](SlotArray& s) { s = SlotArray{first, cap}; });
   {
     LockChecked();
     LockGuard g(mu_);
@@ -291,11 +305,15 @@ void Registry::TeardownRow(void* raw) {
   Registry* self = row->registry;
   // Handlers may use the matrix, including this row; repeat until it stays
   // empty. The row stays linked (and current) until then.
+  std::vector<Pending> finished;  // the previous round's handlers, done
   for (int round = 0;; ++round) {
     std::vector<Pending> pending;
     {
       self->LockChecked();
       LockGuard g(self->mu_);
+      // One lock section both ends the previous round (its columns may be
+      // reclaimed now) and collects what its handlers left in the row.
+      self->FinishHandlersLocked(finished);
       self->CollectRowLocked(row, &pending);
       if (pending.empty() || round == kMaxTeardownRounds) {
         TLSM_INVARIANT(pending.empty(), "MISUSE",
@@ -305,8 +323,9 @@ void Registry::TeardownRow(void* raw) {
       }
     }
     RunHandlers(pending);
-    self->FinishHandlers(pending);
+    finished = std::move(pending);
     if constexpr (MutantIs(Mutant::tls_exit_keeps_values)) {
+      self->FinishHandlers(finished);
       sync::ThreadRow::Clear();  // injected: row stays linked, values stay
       return;
     }
@@ -385,7 +404,7 @@ ThreadLocalColumn::~ThreadLocalColumn() { registry_.ReclaimColumn(id_, &reclaimi
 
 sync::Atomic<void*>& ThreadLocalColumn::SlotForWrite() {
   CheckUsable();
-  return registry_.EnsureSlot(registry_.EnsureRow(), id_);
+  return registry_.EnsureSlot(registry_.EnsureRow(id_), id_);
 }
 
 using sync::Mutant;

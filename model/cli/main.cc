@@ -430,11 +430,13 @@ class Checker {
 
   const CheckOptions& options() const { return opt_; }
 
-  // What the search's reduction was: DPOR applies to exhaustive searches;
-  // bounded searches reduce with sleep sets (tree_scheduler.h).
+  // What the search's reduction was (tree_scheduler.h): DPOR with sleep sets
+  // (exhaustive), BPOR — DPOR compensated for the bound — with the bounded
+  // sleep-set rule (bounded), or sleep sets alone.
   std::string ReductionName(bool bounded) const {
     if (opt_.stock_scheduler || opt_.reduction == tlsm_model::Reduction::kNone) return "none";
-    if (opt_.reduction == tlsm_model::Reduction::kDpor && !bounded) return "dpor+sleep-sets";
+    if (opt_.reduction == tlsm_model::Reduction::kDpor)
+      return bounded ? "bpor+sleep-sets" : "dpor+sleep-sets";
     return "sleep-sets";
   }
 
@@ -963,7 +965,7 @@ int CmdCheck(const std::vector<std::string>& args) {
     ("address-reuse", "tree searches: also explore a freed address being reused at once (Relacy's coin at every free; ABA through recycled memory)")
     ("checkpoint", po::value<std::string>(&checkpoint)->value_name("FILE"), "one tree search of one scenario: write its position to FILE every 10 s and when its budget stops it")
     ("resume", po::value<std::string>(&resume)->value_name("FILE"), "continue the tree search a checkpoint FILE recorded (same build and options; keeps checkpointing to FILE unless --checkpoint names another)")
-    ("reduction", po::value<std::string>(&reduction)->value_name("R"), "tree searches: dpor (default: exhaustive DPOR with sleep sets, bounded sleep sets) | sleep-sets | none")
+    ("reduction", po::value<std::string>(&reduction)->value_name("R"), "tree searches: dpor (default: DPOR with sleep sets; bounded: BPOR, DPOR compensated for the bound) | sleep-sets | none")
     ("help,h", "this help");
   po::variables_map vm;
   if (!ParseCommand(desc, "scenario", &scenarios, args, &vm)) return kExitPass;  // --help

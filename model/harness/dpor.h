@@ -15,7 +15,11 @@
 // trace: for a write, RMW or lock on o, the last non-read of o and each
 // thread's last read of o since; for a read, the last non-read of o; for
 // either, each thread's last undeclared (kGlobal) step; for a kGlobal step,
-// each other thread's last step. kStart steps race with nothing.
+// each other thread's last step. kStart steps race with nothing, nor does
+// the execution's first step (it precedes every other). Mutexes: an
+// acquisition races with the last acquisition by another thread; a release,
+// and an attempt that blocks (the trace tracks the holder), race with
+// nothing; an acquisition is ordered after every earlier access.
 //
 // Fixed-size storage, reset per execution: the scheduler runs inside the
 // simulation, where Relacy tracks allocations.

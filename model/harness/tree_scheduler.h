@@ -43,16 +43,18 @@
 //    search (it still runs to completion on single-choice nodes; reports
 //    count such executions as sleep-blocked).
 //
-// 3. Dynamic partial-order reduction (Flanagan and Godefroid, POPL 2005) in
-//    exhaustive searches under Reduction::kDpor (the default): a decision
-//    explores only the threads in its backtrack set — the first choice, plus
-//    every thread that a later step races with (dpor.h: the latest earlier
-//    dependent step of another thread not ordered before it) — minus the
-//    sleeping ones. Backtrack sets live with the tree nodes and survive the
-//    re-executions of their prefix. Where Relacy's yield or timed-wait
-//    bookkeeping is active, a decision explores every thread. Bounded
-//    searches do not use it (the bound's dependences would need BPOR); they
-//    use the bounded sleep-set rule above.
+// 3. Dynamic partial-order reduction (Flanagan and Godefroid, POPL 2005)
+//    under Reduction::kDpor (the default): a decision explores only the
+//    threads in its backtrack set — the first choice, plus every thread that
+//    a later step races with (dpor.h: the latest earlier dependent step of
+//    another thread not ordered before it) — minus the sleeping ones.
+//    Backtrack sets live with the tree nodes and survive the re-executions
+//    of their prefix. Where Relacy's yield or timed-wait bookkeeping is
+//    active, a decision explores every thread. Bounded searches add BPOR's
+//    compensation (Coons, Musuvathi and McKinley, OOPSLA 2013): every race
+//    also asks for its thread at the decision where the search last switched
+//    to the racing step's thread, where switching to it costs no more than
+//    that switch did; Relacy offers only choices within the bound.
 //
 // 4. The running thread's continuation is explored first at every decision
 //    (the zero-preemption schedule first); positions then follow Relacy's

@@ -116,7 +116,7 @@ TEST(TlsmCheck, PassingScenarioExitsZeroWithSummary) {
   EXPECT_EQ(s["rows"][2]["result"], "verified (exhaustive)");
   EXPECT_EQ(s["rows"][2]["verdict"], "verified");
   EXPECT_EQ(s["rows"][2]["scheduler"], "tlsm");
-  EXPECT_EQ(s["rows"][1]["reduction"], "sleep-sets");
+  EXPECT_EQ(s["rows"][1]["reduction"], "bpor+sleep-sets");
   EXPECT_EQ(s["rows"][2]["reduction"], "dpor+sleep-sets");
   EXPECT_FALSE(s["rows"][2]["address_reuse"].get<bool>());
   EXPECT_NE(r.out.find("2 searches verified (complete), 1 sampled"), std::string::npos) << r.out;

@@ -1,0 +1,44 @@
+// model/harness/campaign_checkpoint.cc — checkpoint headers and resuming.
+#include "model/harness/campaign_checkpoint.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace tlsm_harness {
+
+std::string CheckpointHeader(const SearchStrategy& st, const SearchOptions& o,
+                             const std::string& scenario, const BuildIdentity& build) {
+  const std::optional<unsigned> bound = st.PreemptionBound(o);
+  return "tlsm-checkpoint v1 build=" + build.id + " mutant=" +
+         (build.mutant.empty() ? "-" : build.mutant) + " scenario=" + scenario +
+         " search=" + st.Name() + (bound ? " bound=" + std::to_string(*bound) : std::string()) +
+         " reuse=" + (o.address_reuse ? "1" : "0") + " reduction=" +
+         (o.reduction == tlsm_model::Reduction::kNone        ? "none"
+          : o.reduction == tlsm_model::Reduction::kSleepSets ? "sleep-sets"
+                                                              : "dpor");
+}
+
+void ReadCheckpoint(const std::string& path, SearchOptions* o) {
+  std::ifstream in(path);
+  if (!in) throw CheckpointError("--resume: cannot read '" + path + "'");
+  std::string header, completed_line;
+  std::getline(in, header);
+  std::getline(in, completed_line);
+  std::getline(in, o->resume_state);
+  std::getline(in, o->resume_info);
+  if (header.rfind("tlsm-checkpoint v1 ", 0) != 0) {
+    throw CheckpointError("--resume: '" + path + "' is not a tlsm checkpoint");
+  }
+  if (header != o->checkpoint_header) {
+    throw CheckpointError("--resume: '" + path + "' belongs to another search or build:\n  file: " +
+                          header + "\n  this: " + o->checkpoint_header);
+  }
+  std::istringstream c(completed_line);
+  std::string word;
+  if (!(c >> word >> o->resume_completed >> o->resume_sleep_blocked) || word != "completed" ||
+      o->resume_state.empty() || o->resume_info.rfind("nodes ", 0) != 0) {
+    throw CheckpointError("--resume: '" + path + "' is damaged (truncated or edited)");
+  }
+}
+
+}  // namespace tlsm_harness

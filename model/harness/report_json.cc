@@ -1,0 +1,88 @@
+// model/harness/report_json.cc — the JSON reporter.
+#include "model/harness/report_json.h"
+
+namespace tlsm_harness {
+
+using nlohmann::json;
+
+json RowJson(const Row& r) {
+  json j = {{"scenario", r.scenario}, {"search", r.search},   {"executions", r.iterations},
+            {"seconds", r.seconds},   {"cpu_seconds", r.cpu_seconds}, {"result", r.result},
+            {"verdict", r.verdict},   {"bug", r.bug},         {"error", r.error},
+            {"shard", r.shard}};
+  if (!r.tree) {
+    j["first_execution"] = r.first_iteration;
+  } else {
+    j["scheduler"] = r.scheduler;
+    j["address_reuse"] = r.address_reuse;
+    j["reduction"] = r.reduction;
+    j["sleep_blocked"] = r.sleep_blocked;
+  }
+  if (!r.first_threads.empty()) j["first_threads"] = r.first_threads;
+  return j;
+}
+
+json HistoryJson(const tlsm_cli::History& h) {
+  json ev = json::array();
+  for (const auto& e : h.events) {
+    ev.push_back({{"step", e.step}, {"thread", e.thread}, {"event", e.what},
+                  {"function", e.where}, {"file", e.file}, {"line", e.line}});
+  }
+  return ev;
+}
+
+json FailureJson(const FailureReport& f) {
+  json j = {{"tlsm_failure", 1},
+            {"scenario", f.scenario},
+            {"search", f.token_value.search},
+            {"bound", f.token_value.bound},
+            {"execution", f.execution},
+            {"executions_run", f.executions_run},
+            {"invariant", f.invariant},
+            {"message", f.message},
+            {"relacy_result", f.history.result},
+            {"state", f.state},
+            {"build_id", f.build.id},
+            {"mutant", f.build.mutant},
+            {"token", f.token},
+            {"replay_command", f.replay_command},
+            {"failing_step", f.history.failing_step},
+            {"preemptions", f.preemptions},
+            {"history", HistoryJson(f.history)},
+            {"history_text", tlsm_cli::RenderHistory(f.history)}};
+  if (!f.detail.empty()) j["detail"] = f.detail;
+  if (f.minimal) {
+    const MinimalReport& m = *f.minimal;
+    if (m.found) {
+      j["minimal"] = {{"bound", m.bound},
+                      {"preemptions", m.preemptions},
+                      {"proven_minimal", m.proven},
+                      {"token", m.token},
+                      {"replay_command", m.replay_command},
+                      {"state", m.state},
+                      {"history", HistoryJson(m.history)},
+                      {"history_text", tlsm_cli::RenderHistory(m.history)}};
+    } else {
+      j["minimal"] = {{"note", m.note}};
+    }
+  }
+  if (!f.harness_error.empty()) j["harness_error"] = f.harness_error;
+  return j;
+}
+
+json ScenarioResultJson(const ScenarioReport& rep, const BuildIdentity& build) {
+  json rows = json::array();
+  for (const auto& r : rep.rows) rows.push_back(RowJson(r));
+  return {{"scenario", rep.scenario}, {"bug", rep.bug}, {"harness_error", rep.error},
+          {"build_id", build.id}, {"rows", rows}};
+}
+
+json SummaryJson(const std::vector<Row>& rows, const std::vector<std::string>& bugs,
+                 const std::vector<std::string>& harness_errors, const BuildIdentity& build) {
+  json jrows = json::array();
+  for (const auto& r : rows) jrows.push_back(RowJson(r));
+  return {{"build_id", build.id}, {"mutant", build.mutant}, {"rows", jrows},
+          {"bugs", bugs}, {"harness_errors", harness_errors}};
+}
+
+}  // namespace tlsm_harness

@@ -1,0 +1,101 @@
+// model/harness/report_text.cc — the text reporter.
+#include "model/harness/report_text.h"
+
+#include <algorithm>
+
+#include "model/cli/history.h"
+
+namespace tlsm_harness {
+namespace {
+
+// printf into a std::string.
+template <class... A>
+void Append(std::string* o, const char* fmt, A... a) {
+  const int n = std::snprintf(nullptr, 0, fmt, a...);
+  if (n <= 0) return;
+  std::string buf(static_cast<std::size_t>(n) + 1, '\0');
+  std::snprintf(buf.data(), buf.size(), fmt, a...);
+  buf.pop_back();
+  *o += buf;
+}
+
+const char* Plural(unsigned n) { return n == 1 ? "" : "s"; }
+
+}  // namespace
+
+void TextReporter::OnRow(const Row& r) {
+  std::fprintf(out_, "  %-32s %-14s %10llu executions  %8s  %s\n", r.scenario.c_str(),
+               r.search.c_str(), static_cast<unsigned long long>(r.iterations),
+               FormatSeconds(r.seconds).c_str(), r.result.c_str());
+  std::fflush(out_);
+}
+
+void TextReporter::OnHarnessError(const std::string& scenario, const std::string& error) {
+  std::fprintf(out_, "\nHARNESS ERROR in %s: %s\n", scenario.c_str(), error.c_str());
+}
+
+void TextReporter::OnFailure(const FailureReport& f) {
+  std::fputs(FailureText(f).c_str(), out_);
+  std::fflush(out_);
+}
+
+void TextReporter::OnWarning(const std::string& what) {
+  std::fprintf(err_, "tlsm: %s\n", what.c_str());
+}
+
+std::string FailureText(const FailureReport& f) {
+  std::string o;
+  Append(&o, "\nFAIL %s: %s  %s\n", f.scenario.c_str(), f.invariant.c_str(), f.message.c_str());
+  Append(&o, "  invariant  %s\n", f.invariant.c_str());
+  Append(&o, "  scenario   %s (%u threads)\n", f.scenario.c_str(), f.threads);
+  Append(&o, "  search     %s\n", f.where.c_str());
+  Append(&o, "  history    %zu events, %u preemption%s\n", f.history.events.size(), f.preemptions,
+         Plural(f.preemptions));
+  Append(&o, "  relacy     %s\n", f.history.result.c_str());
+  if (!f.detail.empty()) {
+    std::string indented;
+    for (char c : f.detail) indented += c == '\n' ? std::string("\n             ") : std::string(1, c);
+    Append(&o, "  detail     %s\n", indented.c_str());
+  }
+  Append(&o, "  state      %s\n", f.state.c_str());
+  Append(&o, "  replay     %s\n", f.replay_command.c_str());
+  if (f.minimal) {
+    const MinimalReport& m = *f.minimal;
+    if (m.found) {
+      Append(&o, "  minimal    %u preemption%s (bounded search, bound %u)%s\n", m.preemptions,
+             Plural(m.preemptions), m.bound,
+             m.proven ? "; lower bounds searched completely: no fewer suffice"
+                      : "; lower bounds were capped");
+      Append(&o, "  replay minimal  %s\n", m.replay_command.c_str());
+    } else {
+      Append(&o, "  minimal    %s\n", m.note.c_str());
+    }
+  }
+  Append(&o, "  artifact   %s\n", f.artifact.c_str());
+  if (!f.html.empty()) Append(&o, "  html       %s\n", f.html.c_str());
+  const bool minimal = f.minimal && f.minimal->found;
+  o += std::string("\n") + (minimal ? "minimal failing" : "failing") + " history:\n" +
+       tlsm_cli::RenderHistory(f.ShownHistory());
+  return o;
+}
+
+void PrintSummary(std::FILE* out, const std::vector<Row>& rows) {
+  std::size_t w = 8;
+  for (const auto& r : rows) w = std::max(w, r.scenario.size());
+  std::fprintf(out, "\nsummary\n%-*s  %-14s  %12s  %9s  %s\n", static_cast<int>(w), "scenario",
+               "search", "executions", "time", "result");
+  for (const auto& r : rows) {
+    std::fprintf(out, "%-*s  %-14s  %12llu  %9s  %s\n", static_cast<int>(w), r.scenario.c_str(),
+                 r.search.c_str(), static_cast<unsigned long long>(r.iterations),
+                 FormatSeconds(r.seconds).c_str(), r.result.c_str());
+  }
+  std::size_t verified = 0, sampled = 0;
+  for (const auto& r : rows) {
+    if (r.verdict == "verified") ++verified;
+    else if (r.verdict == "sampled") ++sampled;
+  }
+  std::fprintf(out, "\n%zu search%s verified (complete), %zu sampled (random, or stopped by a "
+               "budget)\n", verified, verified == 1 ? "" : "es", sampled);
+}
+
+}  // namespace tlsm_harness

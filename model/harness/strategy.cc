@@ -1,0 +1,118 @@
+// model/harness/strategy.cc — what every strategy shares: rows, tokens, replay.
+#include "model/harness/strategy.h"
+
+namespace tlsm_harness {
+
+using tlsm_model::RunConfig;
+using tlsm_model::RunResult;
+using tlsm_model::ScenarioInfo;
+
+std::string SearchOptions::ShardSuffix() const {
+  if (shard_count == 1) return "";
+  return ".shard-" + std::to_string(shard_index) + "-of-" + std::to_string(shard_count);
+}
+
+std::string SearchLabel(const SearchStrategy& st, const SearchOptions& o) {
+  std::string label = st.Name();
+  if (const auto k = st.PreemptionBound(o)) label += " K=" + std::to_string(*k);
+  return label;
+}
+
+Row StartRow(const SearchStrategy& st, const ScenarioInfo& s, const SearchOptions& o) {
+  Row row;
+  row.scenario = s.name;
+  row.search = SearchLabel(st, o);
+  row.bound = st.PreemptionBound(o).value_or(0);
+  row.tree = st.IsTree();
+  row.scheduler = o.stock_scheduler ? "stock" : "tlsm";
+  row.address_reuse = o.stock_scheduler || o.address_reuse;
+  row.reduction = st.ReductionName(o);
+  row.shard = std::to_string(o.shard_index) + "/" + std::to_string(o.shard_count);
+  return row;
+}
+
+tlsm_cli::Token MakeToken(const ScenarioInfo& s, const SearchStrategy& st, unsigned bound,
+                          const RunResult& r, const RunConfig& cfg, const BuildIdentity& build) {
+  // Sampling searches run stock Relacy's random scheduler whatever the
+  // options say; only tree tokens name a scheduler and an address policy.
+  tlsm_cli::Token t;
+  t.stock_scheduler = st.IsTree() && cfg.stock_scheduler;
+  t.address_reuse = st.IsTree() && !cfg.stock_scheduler && cfg.address_reuse;
+  t.scenario = s.name;
+  t.search = st.Name();
+  t.bound = st.Kind() == tlsm_model::SearchKind::kBounded ? bound : 0;
+  t.build_id = build.id;
+  t.mutant = build.mutant;
+  t.invariant = r.invariant;
+  t.state = r.final_state;
+  return t;
+}
+
+RunConfig SearchConfig(const SearchStrategy& st, const SearchOptions& o) {
+  RunConfig cfg;
+  cfg.search = st.Kind();
+  cfg.bound = o.bound;
+  cfg.stock_scheduler = o.stock_scheduler;
+  cfg.address_reuse = o.address_reuse;
+  cfg.reduction = o.reduction;
+  return cfg;
+}
+
+tlsm_cli::ProgressOptions ProgressFor(const SearchStrategy& st, const ScenarioInfo& s,
+                                      const SearchOptions& o, std::uint64_t total,
+                                      bool total_is_cap, double budget) {
+  tlsm_cli::ProgressOptions p;
+  p.enabled = o.progress;
+  p.label = s.name + " " + st.Name();
+  p.total = total;
+  p.total_is_cap = total_is_cap;
+  p.time_budget_s = budget;
+  return p;
+}
+
+bool Absorb(const SearchStrategy& st, const ScenarioInfo& s, const RunConfig& cfg,
+            const tlsm_cli::Outcome& out, SearchResult* r) {
+  Row& row = r->row;
+  row.ran = true;
+  row.seconds += out.result.seconds;
+  row.cpu_seconds += out.cpu_seconds;
+  row.iterations += out.result.iterations;
+  row.sleep_blocked += out.result.sleep_blocked;
+  if (out.harness_error) {
+    r->error = out.error;
+    return false;
+  }
+  if (out.result.failed) {
+    row.bug = true;
+    row.result = "BUG " + out.result.invariant;
+    row.verdict = "bug";
+    Failure f;
+    f.info = &s;
+    f.strategy = &st;
+    f.bound = cfg.bound;
+    f.result = out.result;
+    f.config = cfg;
+    f.raw_history = out.history;
+    r->failure = std::move(f);
+    return false;
+  }
+  return true;
+}
+
+void MarkSampled(const std::string& why, Row* row) {
+  row->verdict = "sampled";
+  row->result = "sampled (" + std::to_string(row->iterations) + " executions" +
+                (why.empty() ? std::string() : ", " + why) + ")";
+}
+
+RunConfig ReplayConfig(const tlsm_cli::Token& t) {
+  RunConfig cfg;
+  cfg.search = FindStrategy(t.search)->Kind();
+  cfg.bound = t.bound;
+  cfg.initial_state = t.state;
+  cfg.stock_scheduler = t.stock_scheduler;
+  cfg.address_reuse = t.address_reuse;
+  return cfg;
+}
+
+}  // namespace tlsm_harness

@@ -1,0 +1,36 @@
+// model/harness/strategy_bounded.cc — `bounded`: every interleaving with at
+// most K preemptions (--bound, default 2).
+//
+// Relacy's context-bound tree search, on the harness's TreeScheduler with
+// BPOR (DPOR compensated for the bound) and the bounded sleep-set rule
+// (tree_scheduler.h), or on stock Relacy's. 30 s per search by default, no cap: with the default
+// budgets the K=2 search completes for most engine scenarios.
+#include "model/harness/strategy_tree.h"
+
+namespace tlsm_harness {
+namespace {
+
+class Bounded final : public TreeStrategy {
+ public:
+  const char* Name() const override { return "bounded"; }
+  tlsm_model::SearchKind Kind() const override { return tlsm_model::SearchKind::kBounded; }
+  std::optional<unsigned> PreemptionBound(const SearchOptions& o) const override {
+    return o.bound;
+  }
+
+ protected:
+  double DefaultTimeBudget() const override { return 30; }
+  // DPOR with BPOR's backtrack points for the dependences the bound induces.
+  const char* DporName() const override { return "bpor+sleep-sets"; }
+  // Bounded rows have never marked --reduction sleep-sets (JSON says it).
+  const char* SleepSetsMark() const override { return ""; }
+};
+
+}  // namespace
+
+const SearchStrategy& BoundedStrategy() {
+  static const Bounded s;
+  return s;
+}
+
+}  // namespace tlsm_harness

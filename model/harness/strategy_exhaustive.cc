@@ -1,0 +1,29 @@
+// model/harness/strategy_exhaustive.cc — `exhaustive`: every interleaving.
+//
+// Relacy's full tree search, on the harness's TreeScheduler with DPOR and
+// sleep sets (tree_scheduler.h, dpor.h), or on stock Relacy's. 5 s per search
+// by default, no cap.
+#include "model/harness/strategy_tree.h"
+
+namespace tlsm_harness {
+namespace {
+
+class Exhaustive final : public TreeStrategy {
+ public:
+  const char* Name() const override { return "exhaustive"; }
+  tlsm_model::SearchKind Kind() const override { return tlsm_model::SearchKind::kExhaustive; }
+
+ protected:
+  double DefaultTimeBudget() const override { return 5; }
+  const char* DporName() const override { return "dpor+sleep-sets"; }
+  const char* SleepSetsMark() const override { return " sleep"; }
+};
+
+}  // namespace
+
+const SearchStrategy& ExhaustiveStrategy() {
+  static const Exhaustive s;
+  return s;
+}
+
+}  // namespace tlsm_harness

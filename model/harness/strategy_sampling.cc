@@ -1,0 +1,55 @@
+// model/harness/strategy_sampling.cc — the loop of sampling strategies.
+#include "model/harness/strategy_sampling.h"
+
+namespace tlsm_harness {
+
+using tlsm_model::RunConfig;
+using tlsm_model::ScenarioInfo;
+
+SearchResult SamplingStrategy::Run(const ScenarioInfo& s, const SearchOptions& o) const {
+  SearchResult r;
+  r.row = StartRow(*this, s, o);
+  const std::uint64_t executions = o.iterations ? *o.iterations : DefaultExecutions();
+  const double budget = o.time_budget ? *o.time_budget : 0;
+  // Shard i of n: the contiguous slice [seed + i*N/n, seed + (i+1)*N/n).
+  const std::uint64_t lo = executions * o.shard_index / o.shard_count;
+  const std::uint64_t hi = executions * (o.shard_index + 1) / o.shard_count;
+  r.row.first_iteration = o.seed + lo;
+  if (hi == lo) {
+    r.row.result = "skipped (empty shard)";
+    r.row.verdict = "skipped";
+    return r;
+  }
+  RunConfig cfg;
+  cfg.search = Kind();
+  cfg.first_iteration = o.seed + lo;
+  cfg.iterations = hi - lo;
+  cfg.time_budget_s = budget;
+  const tlsm_cli::ProgressOptions p = ProgressFor(*this, s, o, hi - lo, false, budget);
+  const tlsm_cli::Outcome out = o.jobs > 1 ? tlsm_cli::RunRandomInParallel(s, cfg, p, o.jobs)
+                                           : tlsm_cli::RunIsolated(s, cfg, p, o.fork);
+  if (Absorb(*this, s, cfg, out, &r)) {
+    const bool budget_stopped = out.result.budget_hit && out.result.iterations < cfg.iterations;
+    MarkSampled(std::string(Name()) + (budget_stopped ? ", time budget hit" : ""), &r.row);
+  }
+  return r;
+}
+
+std::vector<DeterminismSample> SamplingStrategy::PassingSamples(const ScenarioInfo&,
+                                                                const Row& row,
+                                                                const SearchOptions& o) const {
+  std::vector<std::uint64_t> indices = {row.first_iteration};
+  if (row.iterations > 1) indices.push_back(row.first_iteration + row.iterations / 2);
+  std::vector<DeterminismSample> samples;
+  for (std::uint64_t i : indices) {
+    DeterminismSample d;
+    d.config = SearchConfig(*this, o);
+    d.config.first_iteration = i;
+    d.config.iterations = 1;
+    d.what = std::string(Name()) + " execution " + std::to_string(i);
+    samples.push_back(std::move(d));
+  }
+  return samples;
+}
+
+}  // namespace tlsm_harness

@@ -1,0 +1,43 @@
+// model/harness/strategy_tree.h — strategies that explore Relacy's decision tree.
+//
+// A tree strategy runs one depth-first search of the scenario's decision
+// tree (relacy_runner.h picks the scheduler: the harness's TreeScheduler, or
+// stock Relacy's with --scheduler stock). Shard I of N explores the subtrees
+// whose first scheduled thread t has t % N == I, each a contiguous part of
+// the search started from its own initial state; the cap and the time budget
+// apply to the shard as a whole. A search that explored its whole tree is
+// `verified` (a shard: `shard complete`); one stopped by its cap or budget
+// is `sampled`. docs/harness.md, "What a tree search proves".
+#pragma once
+
+#include "model/harness/strategy.h"
+
+namespace tlsm_harness {
+
+class TreeStrategy : public SearchStrategy {
+ public:
+  bool IsTree() const final { return true; }
+  // "none" (stock scheduler, or --reduction none), "sleep-sets"
+  // (--reduction sleep-sets), else DporName().
+  std::string ReductionName(const SearchOptions& o) const override;
+  SearchResult Run(const tlsm_model::ScenarioInfo& s, const SearchOptions& o) const override;
+  // The search's first execution (of this shard's first subtree).
+  std::vector<DeterminismSample> PassingSamples(const tlsm_model::ScenarioInfo& s, const Row& row,
+                                                const SearchOptions& o) const override;
+
+ protected:
+  // Seconds per search when --time-budget is not given (0 = none).
+  virtual double DefaultTimeBudget() const = 0;
+  // What --reduction dpor (the default) gives this search, as JSON names it
+  // (tree_scheduler.h: "dpor+sleep-sets", or "bpor+sleep-sets" under a
+  // preemption bound).
+  virtual const char* DporName() const = 0;
+  // What the row label appends under --reduction sleep-sets ("" = nothing).
+  virtual const char* SleepSetsMark() const = 0;
+
+ private:
+  // "bounded K=2 stock": the label plus the scheduler options in effect.
+  std::string RowLabel(const SearchOptions& o) const;
+};
+
+}  // namespace tlsm_harness

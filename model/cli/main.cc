@@ -4,6 +4,10 @@
 // the failure reproduced), 2 bad usage (unknown flag or scenario, bad value,
 // bad or foreign token), 3 harness error (a simulation crashed, a replay did
 // not reproduce, the determinism self-check failed). docs/harness.md.
+//
+// This file parses arguments and prints. The searches, the failure reports
+// and the result files are the harness library's (model/harness/campaign.h,
+// docs/harness.md "The harness as a library").
 #include <fnmatch.h>
 #include <unistd.h>
 
@@ -14,7 +18,6 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>

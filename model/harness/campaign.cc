@@ -32,10 +32,15 @@ double NowSeconds() {
   return duration<double>(steady_clock::now().time_since_epoch()).count();
 }
 
+CampaignObserver* IgnoreEvents() {
+  static CampaignObserver none;  // stateless: every event is a no-op
+  return &none;
+}
+
 }  // namespace
 
 Campaign::Campaign(CampaignOptions o, CampaignObserver* observer)
-    : opt_(std::move(o)), observer_(observer ? observer : &ignore_) {
+    : opt_(std::move(o)), observer_(observer ? observer : IgnoreEvents()) {
   for (const SearchStrategy* st : opt_.strategies) {
     if (opt_.determinism) {
       wrappers_.push_back(std::make_unique<DeterminismChecked>(*st));

@@ -74,8 +74,7 @@ class Campaign {
   void WriteScenarioResult(const ScenarioReport& rep);
 
   CampaignOptions opt_;
-  CampaignObserver* observer_;
-  CampaignObserver ignore_;
+  CampaignObserver* observer_;  // never null: a no-op observer when none is given
   // The searches as run: opt_.strategies, each wrapped in the determinism
   // check when it is on (wrappers_ owns the wrappers).
   std::vector<const SearchStrategy*> searches_;

@@ -79,7 +79,11 @@ TEST(HarnessStrategies, RegistryListsEveryStrategyInRunOrder) {
   EXPECT_EQ(SearchLabel(Strategy("bounded"), o), "bounded K=3");
   EXPECT_EQ(SearchLabel(Strategy("exhaustive"), o), "exhaustive");
   EXPECT_EQ(Strategy("exhaustive").ReductionName(o), "dpor+sleep-sets");
+  EXPECT_EQ(Strategy("bounded").ReductionName(o), "bpor+sleep-sets");
+  o.reduction = tlsm_model::Reduction::kSleepSets;
   EXPECT_EQ(Strategy("bounded").ReductionName(o), "sleep-sets");
+  o.stock_scheduler = true;
+  EXPECT_EQ(Strategy("exhaustive").ReductionName(o), "none");
 }
 
 TEST(HarnessCampaign, PassingScenarioIsSampledThenVerified) {
@@ -115,7 +119,7 @@ TEST(HarnessCampaign, BoundedSearchVerifiesAtItsBoundOrSamplesWhenCapped) {
   EXPECT_EQ(full.rows[0].result, "verified (K=1, complete)");
   EXPECT_TRUE(full.rows[0].tree);
   EXPECT_EQ(full.rows[0].scheduler, "tlsm");
-  EXPECT_EQ(full.rows[0].reduction, "sleep-sets");
+  EXPECT_EQ(full.rows[0].reduction, "bpor+sleep-sets");
   EXPECT_EQ(RowJson(full.rows[0])["verdict"], "verified");
 
   o.search.iterations = 3;
@@ -126,12 +130,23 @@ TEST(HarnessCampaign, BoundedSearchVerifiesAtItsBoundOrSamplesWhenCapped) {
 
 TEST(HarnessCampaign, TreeShardsCompleteTheirSubtrees) {
   CampaignOptions o = Options("shard", {&Strategy("exhaustive")});
-  o.search.shard_index = 1;
   o.search.shard_count = 2;
+  // Without reduction, shard 1 of 2 explores the subtree whose first thread is 1.
+  o.search.reduction = tlsm_model::Reduction::kNone;
+  o.search.shard_index = 1;
   const ScenarioReport rep = Campaign(o).CheckScenario(Scenario("selftest.ok"));
   EXPECT_EQ(rep.rows[0].result, "shard complete (exhaustive)");
   EXPECT_EQ(rep.rows[0].first_threads, std::vector<int>{1});
+  EXPECT_EQ(rep.rows[0].search, "exhaustive nored");
   EXPECT_TRUE(fs::exists(o.results / "selftest.ok.result.shard-1-of-2.json"));
+  // With DPOR every execution starts with thread 0: shard 0 holds the search.
+  o.search.reduction = tlsm_model::Reduction::kDpor;
+  const ScenarioReport none = Campaign(o).CheckScenario(Scenario("selftest.ok"));
+  EXPECT_EQ(none.rows[0].result, "skipped (shard has no subtree)");
+  o.search.shard_index = 0;
+  const ScenarioReport all = Campaign(o).CheckScenario(Scenario("selftest.ok"));
+  EXPECT_EQ(all.rows[0].result, "shard complete (exhaustive)");
+  EXPECT_EQ(all.rows[0].first_threads, std::vector<int>{0});
 }
 
 TEST(HarnessCampaign, BugIsReportedWithATokenThatReplaysAndAMinimalCounterexample) {

@@ -1,8 +1,8 @@
 // model/harness/strategy_exhaustive.cc — `exhaustive`: every interleaving.
 //
 // Relacy's full tree search, on the harness's TreeScheduler with DPOR and
-// sleep sets (tree_scheduler.h, dpor.h), or on stock Relacy's. 5 s per search
-// by default, no cap.
+// sleep sets (tree_scheduler.h, dpor.h), or on stock Relacy's. 10 s per search
+// by default (10 of the 17 engine scenarios complete within it), no cap.
 #include "model/harness/strategy_tree.h"
 
 namespace tlsm_harness {
@@ -14,7 +14,7 @@ class Exhaustive final : public TreeStrategy {
   tlsm_model::SearchKind Kind() const override { return tlsm_model::SearchKind::kExhaustive; }
 
  protected:
-  double DefaultTimeBudget() const override { return 5; }
+  double DefaultTimeBudget() const override { return 10; }
   const char* DporName() const override { return "dpor+sleep-sets"; }
   const char* SleepSetsMark() const override { return " sleep"; }
 };

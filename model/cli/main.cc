@@ -32,6 +32,7 @@
 #include "model/harness/report_failure.h"
 #include "model/harness/report_files.h"
 #include "model/harness/report_json.h"
+#include "model/harness/report_junit.h"
 #include "model/harness/report_text.h"
 #include "model/harness/scenario.h"
 #include "model/harness/strategy.h"
@@ -211,7 +212,7 @@ int CmdCheck(const std::vector<std::string>& args) {
   po::options_description desc(kCheckHelp);
   std::string search = "all", seed = "0", iterations, bound = std::to_string(kDefaultBound),
               time_budget, shard = "0/1", results = "results", jobs = "1", scheduler = "tlsm",
-              reduction = "dpor", checkpoint, resume;
+              reduction = "dpor", checkpoint, resume, junit;
   std::vector<std::string> scenarios;
   desc.add_options()
     ("search", po::value<std::string>(&search)->value_name("KIND"), "random | exhaustive | bounded | all (default: all = random, then bounded, then exhaustive)")
@@ -222,6 +223,7 @@ int CmdCheck(const std::vector<std::string>& args) {
     ("shard", po::value<std::string>(&shard)->value_name("I/N"), "I/N: run shard I of N (0-based); see docs/harness.md")
     ("jobs,j", po::value<std::string>(&jobs)->value_name("N"), "random: run the search as N slices in parallel processes (default 1; 0 = one per CPU); same executions and result as one process")
     ("results", po::value<std::string>(&results)->value_name("DIR"), "directory for result and failure artifacts (default ./results)")
+    ("junit", po::value<std::string>(&junit)->value_name("FILE"), "also write the summary as a JUnit XML report (one testcase per scenario and search)")
     ("expect-bug", "succeed only if every selected scenario finds a bug (mutant tests)")
     ("no-minimise", "skip the minimal-counterexample search after a failure")
     ("no-determinism-check", "skip the determinism self-check")
@@ -329,9 +331,11 @@ int CmdCheck(const std::vector<std::string>& args) {
   tlsm_harness::TextReporter text(stdout, stderr);
   tlsm_harness::Campaign campaign(opt, &text);
   std::vector<tlsm_harness::Row> rows;
+  std::vector<tlsm_harness::ScenarioReport> reports;
   std::vector<std::string> missed, bugs, errors;
   for (const ScenarioInfo* s : selected) {
-    const tlsm_harness::ScenarioReport rep = campaign.CheckScenario(*s);
+    reports.push_back(campaign.CheckScenario(*s));
+    const tlsm_harness::ScenarioReport& rep = reports.back();
     rows.insert(rows.end(), rep.rows.begin(), rep.rows.end());
     if (rep.bug) bugs.push_back(s->name);
     else missed.push_back(s->name);
@@ -345,6 +349,15 @@ int CmdCheck(const std::vector<std::string>& args) {
         tlsm_harness::SummaryJson(rows, bugs, errors, opt.build).dump(2) + "\n");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "tlsm: cannot write summary: %s\n", e.what());
+  }
+  if (!junit.empty()) {
+    try {
+      tlsm_harness::WriteFileAtomically(junit, tlsm_harness::JUnitXml(reports));
+    } catch (const std::exception& e) {
+      // Asked for and not written: the run's report is incomplete.
+      std::fprintf(stderr, "tlsm: cannot write %s: %s\n", junit.c_str(), e.what());
+      errors.push_back("--junit " + junit);
+    }
   }
   if (!errors.empty()) {
     std::printf("\nHARNESS ERROR in %s (exit 3: the harness, not the engine, misbehaved)\n",

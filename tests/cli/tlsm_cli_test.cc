@@ -396,6 +396,29 @@ TEST(TlsmShard, RandomShardsAreContiguousSlicesOfOneRun) {
   EXPECT_EQ(total, 1001u);
 }
 
+TEST(TlsmCheck, JUnitReportHasOneTestcasePerSearch) {
+  const fs::path dir = TempDir("junit");
+  const fs::path xml = dir / "junit.xml";
+  const CliRun ok = Tlsm("check selftest.ok --results " + dir.string() + " --junit " + xml.string());
+  ASSERT_EQ(ok.rc, 0) << ok.out;
+  const std::string text = ReadFile(xml);
+  EXPECT_EQ(text.rfind("<?xml", 0), 0u) << text;
+  std::size_t cases = 0;
+  for (std::size_t at = text.find("<testcase"); at != std::string::npos;
+       at = text.find("<testcase", at + 1))
+    ++cases;
+  EXPECT_EQ(cases, 3u) << text;  // random, bounded, exhaustive
+  EXPECT_EQ(text.find("<failure"), std::string::npos) << text;
+  const CliRun bug = Tlsm("check selftest.broken --search random --no-minimise --results " +
+                          dir.string() + " --junit " + xml.string());
+  ASSERT_EQ(bug.rc, 1) << bug.out;
+  EXPECT_NE(ReadFile(xml).find("<failure"), std::string::npos);
+  // Asked for and not writable: a harness error, exit 3.
+  const CliRun bad = Tlsm("check selftest.ok --search random --results " + dir.string() +
+                          " --junit /nonexistent-dir/junit.xml");
+  EXPECT_EQ(bad.rc, 3) << bad.out;
+}
+
 TEST(TlsmShard, TreeShardsPartitionTheExhaustiveSearch) {
   const fs::path dir = TempDir("shard_tree");
   const std::string base = "check selftest.ok --search exhaustive --iterations 0 --results " + dir.string();

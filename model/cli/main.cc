@@ -311,8 +311,8 @@ int CmdCheck(const std::vector<std::string>& args) {
       throw UsageError("--checkpoint and --resume need one scenario, --search bounded or "
                        "exhaustive, no --shard, and the tlsm scheduler");
     }
-    so.checkpoint = checkpoint.empty() ? resume : checkpoint;
-    so.checkpoint_header = tlsm_harness::CheckpointHeader(*opt.strategies.front(), so,
+    so.checkpoint.path = checkpoint.empty() ? resume : checkpoint;
+    so.checkpoint.header = tlsm_harness::CheckpointHeader(*opt.strategies.front(), so,
                                                           selected.front()->name, opt.build);
     if (!resume.empty()) {
       try {

@@ -24,19 +24,19 @@ void ReadCheckpoint(const std::string& path, SearchOptions* o) {
   std::string header, completed_line;
   std::getline(in, header);
   std::getline(in, completed_line);
-  std::getline(in, o->resume_state);
-  std::getline(in, o->resume_info);
+  std::getline(in, o->checkpoint.resume_state);
+  std::getline(in, o->checkpoint.resume_info);
   if (header.rfind("tlsm-checkpoint v1 ", 0) != 0) {
     throw CheckpointError("--resume: '" + path + "' is not a tlsm checkpoint");
   }
-  if (header != o->checkpoint_header) {
+  if (header != o->checkpoint.header) {
     throw CheckpointError("--resume: '" + path + "' belongs to another search or build:\n  file: " +
-                          header + "\n  this: " + o->checkpoint_header);
+                          header + "\n  this: " + o->checkpoint.header);
   }
   std::istringstream c(completed_line);
   std::string word;
-  if (!(c >> word >> o->resume_completed >> o->resume_sleep_blocked) || word != "completed" ||
-      o->resume_state.empty() || o->resume_info.rfind("nodes ", 0) != 0) {
+  if (!(c >> word >> o->checkpoint.resume_completed >> o->checkpoint.resume_sleep_blocked) || word != "completed" ||
+      o->checkpoint.resume_state.empty() || o->checkpoint.resume_info.rfind("nodes ", 0) != 0) {
     throw CheckpointError("--resume: '" + path + "' is damaged (truncated or edited)");
   }
 }

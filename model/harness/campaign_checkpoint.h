@@ -24,7 +24,7 @@ std::string CheckpointHeader(const SearchStrategy& st, const SearchOptions& o,
                              const std::string& scenario, const BuildIdentity& build);
 
 // Reads the checkpoint at `path` into o's resume fields. REQUIRES:
-// o->checkpoint_header is the resuming search's header. Throws
+// o->checkpoint.header is the resuming search's header. Throws
 // CheckpointError.
 void ReadCheckpoint(const std::string& path, SearchOptions* o);
 

@@ -46,12 +46,7 @@ void RunSearchOf(const RunConfig& cfg, SearchParams& p) {
   p.reduction = cfg.reduction;
   p.wrong_independence = cfg.wrong_independence_for_test;
   p.skip_bound_compensation = cfg.skip_bound_compensation_for_test;
-  p.checkpoint_path = cfg.checkpoint_path;
-  p.checkpoint_header = cfg.checkpoint_header;
-  p.checkpoint_period_s = cfg.checkpoint_period_s;
-  p.resume_info = cfg.resume_info;
-  p.resume_completed = cfg.resume_completed;
-  p.resume_sleep_blocked = cfg.resume_sleep_blocked;
+  p.checkpoint = cfg.checkpoint;
   const bool ours = cfg.search != SearchKind::kRandom && !cfg.stock_scheduler;
   tlsm::sync::SetFreeQuarantine(ours && !cfg.address_reuse);
   const bool bounded = cfg.search == SearchKind::kBounded;

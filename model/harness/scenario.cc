@@ -108,10 +108,10 @@ void PrepareParams(const RunConfig& cfg, unsigned threads, rl::test_params* p) {
       b.max_executions = cfg.iterations;
       break;
   }
-  if (!cfg.resume_state.empty()) {
+  if (!cfg.checkpoint.resume_state.empty()) {
     // Resume a tree search where its checkpoint left it (not a replay: the
     // search goes on from that execution with the usual budget).
-    p->initial_state = cfg.resume_state;
+    p->initial_state = cfg.checkpoint.resume_state;
   } else if (!cfg.initial_state.empty()) {
     // Replay: exactly the execution the state names.
     p->initial_state = cfg.initial_state;

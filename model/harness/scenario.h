@@ -33,6 +33,26 @@ enum class Reduction {
                // reduction with sleep sets; bounded searches, sleep sets
 };
 
+
+// A tree search's checkpoint (TreeScheduler). Every period_s, and when the
+// budget stops the search, its position is written to `path` (atomically:
+// tmp + rename) as
+//   header
+//   completed <executions so far, resume_completed included> <sleep-blocked>
+//   <Relacy state of the next execution to run>
+//   nodes <n> <backtrack> <done> ...   (per tree node; DPOR's sets)
+// resume_state / resume_info / resume_completed / resume_sleep_blocked are
+// those lines read back (empty: a new search).
+struct Checkpoint {
+  std::string path;  // "" = no checkpoints
+  std::string header;
+  double period_s = 10;
+  std::string resume_state;
+  std::string resume_info;
+  std::uint64_t resume_completed = 0;
+  std::uint64_t resume_sleep_blocked = 0;
+};
+
 struct RunConfig {
   SearchKind search = SearchKind::kRandom;
   // Random search: executions first_iteration .. first_iteration+iterations-1
@@ -56,21 +76,8 @@ struct RunConfig {
   bool skip_bound_compensation_for_test = false;
   double time_budget_s = 0;      // 0 = none; checked between executions
   std::string initial_state;     // replay: a failing run's final_state
-  // Tree searches (TreeScheduler): checkpoints and resuming. Every
-  // checkpoint_period_s, and when the budget stops the search, the search's
-  // position is written to checkpoint_path (atomically: tmp + rename) as
-  //   checkpoint_header
-  //   completed <executions so far, resume_completed included> <sleep-blocked>
-  //   <Relacy state of the next execution to run>
-  //   nodes <n> <backtrack> <done> ...   (per tree node; DPOR's sets)
-  // resume_state / resume_info / resume_completed are those lines read back.
-  std::string checkpoint_path;
-  std::string checkpoint_header;
-  double checkpoint_period_s = 10;
-  std::string resume_state;
-  std::string resume_info;
-  std::uint64_t resume_completed = 0;
-  std::uint64_t resume_sleep_blocked = 0;
+  // Tree searches (TreeScheduler): checkpoints and resuming.
+  Checkpoint checkpoint;
   std::string history_path;      // where Relacy writes the failing history
   // Tree searches only (sharding): explore only the executions whose first
   // scheduled thread is `first_thread` (-1 = all). Those executions form one

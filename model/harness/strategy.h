@@ -53,10 +53,7 @@ struct SearchOptions {
   tlsm_model::Reduction reduction = tlsm_model::Reduction::kDpor;
   // One tree search of one scenario: checkpoint file and resumed position
   // (campaign_checkpoint.h; docs/harness.md, "Checkpoints").
-  std::string checkpoint;
-  std::string checkpoint_header;
-  std::string resume_state, resume_info;
-  std::uint64_t resume_completed = 0, resume_sleep_blocked = 0;
+  tlsm_model::Checkpoint checkpoint;
 
   // "" unsharded, ".shard-I-of-N" otherwise: artifact file names.
   std::string ShardSuffix() const;

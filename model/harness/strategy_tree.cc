@@ -65,15 +65,10 @@ SearchResult TreeStrategy::Run(const ScenarioInfo& s, const SearchOptions& o) co
   for (int t : firsts) {
     RunConfig cfg = SearchConfig(*this, o);
     cfg.first_thread = t;
-    cfg.checkpoint_path = o.checkpoint;
-    cfg.checkpoint_header = o.checkpoint_header;
-    cfg.resume_state = o.resume_state;
-    cfg.resume_info = o.resume_info;
-    cfg.resume_completed = o.resume_completed;
-    cfg.resume_sleep_blocked = o.resume_sleep_blocked;
-    if (!o.resume_state.empty() && row.iterations == 0) {
-      row.iterations = o.resume_completed;
-      row.sleep_blocked = o.resume_sleep_blocked;
+    cfg.checkpoint = o.checkpoint;
+    if (!o.checkpoint.resume_state.empty() && row.iterations == 0) {
+      row.iterations = o.checkpoint.resume_completed;
+      row.sleep_blocked = o.checkpoint.resume_sleep_blocked;
     }
     if (cap != 0) {
       if (row.iterations >= cap) {

@@ -85,12 +85,7 @@ struct SearchParams : rl::test_params {
   std::uint64_t sleep_blocked = 0;  // out: executions that reached a state
                                     // where every enabled thread slept
   // Checkpoints (RunConfig has the format).
-  std::string checkpoint_path;
-  std::string checkpoint_header;
-  double checkpoint_period_s = 10;
-  std::string resume_info;
-  std::uint64_t resume_completed = 0;
-  std::uint64_t resume_sleep_blocked = 0;
+  Checkpoint checkpoint;
 };
 
 inline bool Dependent(const tlsm::sync::PendingOp& a, const tlsm::sync::PendingOp& b,
@@ -122,13 +117,13 @@ class TreeScheduler
   TreeScheduler(rl::test_params& params, shared_context_t& ctx, rl::thread_id_t dynamic)
       : base_t(params, ctx, dynamic), search_(static_cast<SearchParams&>(params)) {
     // Constructed before Relacy turns its allocator on: std types are fine here.
-    if (!search_.checkpoint_path.empty()) {
-      tmp_path_ = search_.checkpoint_path + ".tmp";
+    if (!search_.checkpoint.path.empty()) {
+      tmp_path_ = search_.checkpoint.path + ".tmp";
       CurrentBudget().on_stop = &WriteCheckpointOf;
       CurrentBudget().on_stop_arg = this;
       last_checkpoint_ = NowSeconds();
     }
-    std::istringstream in(search_.resume_info);
+    std::istringstream in(search_.checkpoint.resume_info);
     std::string word;
     std::size_t n = 0;
     if (in >> word >> n && word == "nodes") {
@@ -208,8 +203,8 @@ class TreeScheduler
         this->stree_.resize(i);
         info_.resize(i);
         n.index_ = next;
-        if (!search_.checkpoint_path.empty() &&
-            NowSeconds() - last_checkpoint_ >= search_.checkpoint_period_s) {
+        if (!search_.checkpoint.path.empty() &&
+            NowSeconds() - last_checkpoint_ >= search_.checkpoint.period_s) {
           WriteCheckpoint();
         }
         return false;
@@ -392,10 +387,10 @@ class TreeScheduler
     last_checkpoint_ = NowSeconds();
     std::FILE* f = std::fopen(tmp_path_.c_str(), "w");
     if (f == nullptr) return;
-    std::fprintf(f, "%s\ncompleted %llu %llu\n0 %zu ", search_.checkpoint_header.c_str(),
-                 static_cast<unsigned long long>(search_.resume_completed +
+    std::fprintf(f, "%s\ncompleted %llu %llu\n0 %zu ", search_.checkpoint.header.c_str(),
+                 static_cast<unsigned long long>(search_.checkpoint.resume_completed +
                                                  CurrentBudget().completed),
-                 static_cast<unsigned long long>(search_.resume_sleep_blocked +
+                 static_cast<unsigned long long>(search_.checkpoint.resume_sleep_blocked +
                                                  search_.sleep_blocked),
                  this->stree_.size());
     for (const auto& n : this->stree_)
@@ -405,7 +400,7 @@ class TreeScheduler
     std::fprintf(f, "\n");
     const bool ok = std::fflush(f) == 0;
     std::fclose(f);
-    if (ok) std::rename(tmp_path_.c_str(), search_.checkpoint_path.c_str());
+    if (ok) std::rename(tmp_path_.c_str(), search_.checkpoint.path.c_str());
   }
 
   // A race asks for thread p where trace step `step` was chosen (nothing if

@@ -261,6 +261,16 @@ PerfSnapshot PerfAggregate::Totals() const {
   // the block either before (the Fold no longer sees it) or after us (the
   // Fold saw it). Lock order: core mu, then the registry lock; handlers run
   // without the registry lock, and the visitor takes no lock.
+  if constexpr (MutantIs(Mutant::perf_totals_without_mutex)) {
+    // Injected: no core mu, so an exit can retire a block the Fold counted.
+    column_->Fold(
+        [](void* v, void* a) {
+          static_cast<PerfBlock*>(v)->AddTo(static_cast<PerfSnapshot*>(a));
+        },
+        &s);
+    s += core_->retired.With([](const PerfSnapshot& x) { return x; });
+    return s;
+  }
   core_->mu.Lock();
   column_->Fold(
       [](void* v, void* a) {

@@ -78,6 +78,19 @@ class CfData {
     sync::MutexLock l(write_mu);
     if (state_.Load(Order::kRelaxed) != kLive) return;  // relaxed: under write_mu
     state_.Store(s, Order::kRelease);
+    if constexpr (MutantIs(Mutant::db_close_frees_held_sv)) {
+      if (s == kClosed) {
+        // Injected: Close treats the current SuperVersion as its own and
+        // frees it whatever other references a call or a pin still holds.
+        SuperVersion* cur = cache.RefCurrent();
+        cache.Shutdown();
+        if (cur != nullptr) {
+          while (!version::ReleaseSuperVersion(cur)) {
+          }
+        }
+        return;
+      }
+    }
     cache.Shutdown();
   }
 

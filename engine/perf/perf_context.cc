@@ -262,13 +262,15 @@ PerfSnapshot PerfAggregate::Totals() const {
   // Fold saw it). Lock order: core mu, then the registry lock; handlers run
   // without the registry lock, and the visitor takes no lock.
   if constexpr (MutantIs(Mutant::perf_totals_without_mutex)) {
-    // Injected: no core mu, so an exit can retire a block the Fold counted.
+    // Injected: the Fold runs without core mu and the retired totals are
+    // read in a lock section of their own, so a thread exiting in between
+    // is counted live and again as retired.
     column_->Fold(
         [](void* v, void* a) {
           static_cast<PerfBlock*>(v)->AddTo(static_cast<PerfSnapshot*>(a));
         },
         &s);
-    s += core_->retired.With([](const PerfSnapshot& x) { return x; });
+    s += Retired();
     return s;
   }
   core_->mu.Lock();

@@ -72,7 +72,8 @@ struct TotalsVsExit : ModelTest<TotalsVsExit, 3> {
 };
 
 TLSM_MODEL_SCENARIO(TotalsVsExit, "perf.totals_vs_exit", (std::vector<std::string>{"PERF-SUM"}),
-                    "two threads record, a third folds them quiescent, then twice while they exit (one folds too)",
+                    "two threads record, a third folds them quiescent, then twice while "
+                    "they exit (one folds too)",
                     "PERF-SUM")
 
 }  // namespace

@@ -25,7 +25,6 @@ KNOWN_GAPS = {
     "Stats × Acquire / Release",
     "Install × Install (two flushing writers)",
     "Put × Put (same CF)",
-    "CreateColumnFamily / DropColumnFamily × Close",
 }
 
 SECTION = "## Race matrices"

@@ -78,6 +78,19 @@ class CfData {
     sync::MutexLock l(write_mu);
     if (state_.Load(Order::kRelaxed) != kLive) return;  // relaxed: under write_mu
     state_.Store(s, Order::kRelease);
+    if constexpr (MutantIs(Mutant::db_close_frees_held_sv)) {
+      if (s == kClosed) {
+        // Injected: Close treats the current SuperVersion as its own and
+        // frees it whatever other references a call or a pin still holds.
+        SuperVersion* cur = cache.RefCurrent();
+        cache.Shutdown();
+        if (cur != nullptr) {
+          while (!version::ReleaseSuperVersion(cur)) {
+          }
+        }
+        return;
+      }
+    }
     cache.Shutdown();
   }
 
@@ -288,9 +301,17 @@ Status DB::Close() {
 Status DB::CreateColumnFamily(std::string_view name, ColumnFamily* out) {
   if (name.empty()) return Status::InvalidArgument("empty column family name");
   CfData* cf = nullptr;
+  if constexpr (MutantIs(Mutant::db_create_checks_closed_unlocked)) {
+    // Injected: the closed check runs before the DB mutex, so a Close that
+    // takes the CF map in between misses the CF created next.
+    if (closed_.Load(Order::kAcquire)) return ClosedStatus();
+  }
   {
     sync::MutexLock l(mu_);
-    if (closed_.Load(Order::kRelaxed)) return ClosedStatus();  // relaxed: under mu_
+    if (!MutantIs(Mutant::db_create_checks_closed_unlocked) &&
+        closed_.Load(Order::kRelaxed)) {  // relaxed: under mu_
+      return ClosedStatus();
+    }
     const bool exists = cfs_.With([&](const auto& m) { return m.count(name) != 0; });
     if (exists) {
       return Status::InvalidArgument("column family '" + std::string(name) +

@@ -261,6 +261,18 @@ PerfSnapshot PerfAggregate::Totals() const {
   // the block either before (the Fold no longer sees it) or after us (the
   // Fold saw it). Lock order: core mu, then the registry lock; handlers run
   // without the registry lock, and the visitor takes no lock.
+  if constexpr (MutantIs(Mutant::perf_totals_without_mutex)) {
+    // Injected: the Fold runs without core mu and the retired totals are
+    // read in a lock section of their own, so a thread exiting in between
+    // is counted live and again as retired.
+    column_->Fold(
+        [](void* v, void* a) {
+          static_cast<PerfBlock*>(v)->AddTo(static_cast<PerfSnapshot*>(a));
+        },
+        &s);
+    s += Retired();
+    return s;
+  }
   core_->mu.Lock();
   column_->Fold(
       [](void* v, void* a) {

@@ -195,6 +195,15 @@ void Registry::ReclaimColumn(std::uint32_t id, bool* reclaiming_flag) {
       handler = cols[id].handler;
       cols[id].live = false;  // thread exits no longer visit this column
     });
+    if constexpr (MutantIs(Mutant::tls_reclaim_frees_id_early)) {
+      // Injected: the id is free before the rows are cleared; a column
+      // created in the gap below reuses it while old values sit in the slots.
+      free_ids_.WithMut([&](std::vector<std::uint32_t>& f) { f.push_back(id); });
+      if (lock) {
+        mu_.Unlock();
+        LockChecked();
+      }
+    }
     auto visit = [&](Row* r) {
       SlotArray a = r->slots.With([](const SlotArray& s) { return s; });
       if (id >= a.capacity) return;
@@ -234,7 +243,9 @@ void Registry::ReclaimColumn(std::uint32_t id, bool* reclaiming_flag) {
                         return cols[id].in_flight == 0;
                       });
     if (idle) {
-      free_ids_.WithMut([&](std::vector<std::uint32_t>& f) { f.push_back(id); });
+      if constexpr (!MutantIs(Mutant::tls_reclaim_frees_id_early)) {
+        free_ids_.WithMut([&](std::vector<std::uint32_t>& f) { f.push_back(id); });
+      }
       mu_.Unlock();
       return;
     }

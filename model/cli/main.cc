@@ -230,7 +230,7 @@ int CmdCheck(const std::vector<std::string>& args) {
     ("progress", "show progress on stderr even when it is not a terminal")
     ("no-progress", "never show progress")
     ("no-fork", "run simulations in this process (debugging; a Relacy abort kills tlsm)")
-    ("scheduler", po::value<std::string>(&scheduler)->value_name("NAME"), "tree searches: tlsm (default: no branch on frees, quarantine, sleep sets) | stock (Relacy's own, for comparison)")
+    ("scheduler", po::value<std::string>(&scheduler)->value_name("NAME"), "tree searches: tlsm (default: no branch on frees, quarantine, partial-order reduction) | stock (Relacy's own, for comparison)")
     ("address-reuse", "tree searches: also explore a freed address being reused at once (Relacy's coin at every free; ABA through recycled memory)")
     ("checkpoint", po::value<std::string>(&checkpoint)->value_name("FILE"), "one tree search of one scenario: write its position to FILE every 10 s and when its budget stops it")
     ("resume", po::value<std::string>(&resume)->value_name("FILE"), "continue the tree search a checkpoint FILE recorded (same build and options; keeps checkpointing to FILE unless --checkpoint names another)")

@@ -90,6 +90,26 @@ std::string Relabel(const std::string& text, AddressLabels* labels) {
   return out;
 }
 
+// Relacy prints a one-byte value (a bool, a uint8_t enum) as the raw byte,
+// which would cut the history at a NUL or garble a terminal. A control byte
+// right after '=' becomes its decimal value ("value=0"), any other one \xNN.
+std::string EscapeControlBytes(const std::string& text) {
+  std::string out;
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c != 0x7f) {
+      out += ch;
+    } else if (!out.empty() && out.back() == '=') {
+      out += std::to_string(c);
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string ShortFunction(const std::string& sig_in) {
@@ -206,7 +226,7 @@ History ParseHistory(const std::string& raw, unsigned threads) {
       }
     }
     while (!text.empty() && text.back() == ' ') text.pop_back();
-    ev.what = Relabel(text, &labels);
+    ev.what = Relabel(EscapeControlBytes(text), &labels);
     // Relacy pads some events ("fetch_add , prev=..."); tidy.
     for (std::size_t p; (p = ev.what.find(" ,")) != std::string::npos;) ev.what.erase(p, 1);
     ev.where = ShortFunction(func);

@@ -67,6 +67,21 @@ CampaignOptions Options(const std::string& results, std::vector<const SearchStra
   return o;
 }
 
+// Relacy prints one-byte atomics (bool, uint8_t enums) as raw bytes; a NUL
+// used to end the printed history at that event.
+TEST(HarnessHistory, OneByteValuesPrintAsNumbersAndTheHistoryGoesOn) {
+  std::string raw = "T\npassed\nexecution history (2):\n";
+  raw += "[0] 0: <0x10> atomic store, value=";
+  raw += '\0';
+  raw += ", (prev value=\x01), order=relaxed, in F, a.cc(1)\n";
+  raw += "[1] 1: <0x10> atomic load, value=\x02\x03 x, in G, b.cc(2)\n";
+  const tlsm_cli::History h = tlsm_cli::ParseHistory(raw, 2);
+  ASSERT_EQ(h.events.size(), 2u);
+  EXPECT_EQ(h.events[0].what, "<@1> atomic store, value=0, (prev value=1), order=relaxed");
+  EXPECT_EQ(h.events[1].what, "<@1> atomic load, value=2\\x03 x");
+  EXPECT_EQ(tlsm_cli::RenderHistory(h).find('\0'), std::string::npos);
+}
+
 TEST(HarnessStrategies, RegistryListsEveryStrategyInRunOrder) {
   std::vector<std::string> names;
   for (const SearchStrategy* st : Strategies()) names.push_back(st->Name());

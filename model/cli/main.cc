@@ -219,7 +219,7 @@ int CmdCheck(const std::vector<std::string>& args) {
     ("seed", po::value<std::string>(&seed)->value_name("N"), "random: index of the first execution (execution i uses seed i); default 0")
     ("iterations", po::value<std::string>(&iterations)->value_name("N"), "random: executions (default 20000); tree searches: cap (default none; 0 = none)")
     ("bound", po::value<std::string>(&bound)->value_name("K"), "bounded: preemption bound K (default 2)")
-    ("time-budget", po::value<std::string>(&time_budget)->value_name("S"), "seconds per search (default: none for random, 30 for bounded, 10 for exhaustive; 0 = none)")
+    ("time-budget", po::value<std::string>(&time_budget)->value_name("S"), "seconds per search (default: none for random, 30 for bounded (more where a scenario declares it), 10 for exhaustive; 0 = none)")
     ("shard", po::value<std::string>(&shard)->value_name("I/N"), "I/N: run shard I of N (0-based); see docs/harness.md")
     ("jobs,j", po::value<std::string>(&jobs)->value_name("N"), "random: run the search as N slices in parallel processes (default 1; 0 = one per CPU); same executions and result as one process")
     ("results", po::value<std::string>(&results)->value_name("DIR"), "directory for result and failure artifacts (default ./results)")

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 
 namespace tlsm_model {
 
@@ -27,6 +29,17 @@ const ScenarioInfo* FindScenario(const std::string& name) {
 }
 
 Registrar::Registrar(ScenarioInfo info) { Scenarios().push_back(std::move(info)); }
+
+BoundedBudget::BoundedBudget(const char* scenario, double seconds) {
+  for (ScenarioInfo& s : Scenarios()) {
+    if (s.name == scenario) {
+      s.bounded_budget_s = seconds;
+      return;
+    }
+  }
+  std::fprintf(stderr, "BoundedBudget: no scenario '%s' registered before it\n", scenario);
+  std::abort();
+}
 
 Budget& CurrentBudget() {
   static Budget b;

@@ -118,6 +118,10 @@ struct ScenarioInfo {
   std::string memory_invariant;  // id reported for races/use-after-free/double free
   unsigned threads = 0;
   RunResult (*run)(const RunConfig&) = nullptr;
+  // Seconds the bounded search gets when --time-budget is not given, where
+  // the strategy's default is too short for the K=2 search to complete (set
+  // with BoundedBudget; 0 = the strategy's default).
+  double bounded_budget_s = 0;
 };
 
 std::vector<ScenarioInfo>& Scenarios();
@@ -125,6 +129,13 @@ const ScenarioInfo* FindScenario(const std::string& name);
 
 struct Registrar {
   explicit Registrar(ScenarioInfo info);
+};
+
+// Gives a registered scenario (defined earlier in the same file) a longer
+// default budget for its bounded search: `const BoundedBudget b{"sv.x", 300};`
+// next to its TLSM_MODEL_SCENARIO, with the measurement that needs it.
+struct BoundedBudget {
+  BoundedBudget(const char* scenario, double seconds);
 };
 
 }  // namespace tlsm_model

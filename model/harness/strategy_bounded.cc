@@ -3,8 +3,9 @@
 //
 // Relacy's context-bound tree search, on the harness's TreeScheduler with
 // BPOR (DPOR compensated for the bound) and the bounded sleep-set rule
-// (tree_scheduler.h), or on stock Relacy's. 30 s per search by default, no cap: with the default
-// budgets the K=2 search completes for most engine scenarios.
+// (tree_scheduler.h), or on stock Relacy's. 30 s per search by default (more for a scenario that
+// declares a BoundedBudget), no cap: with the default budgets the K=2 search
+// completes for every engine scenario.
 #include "model/harness/strategy_tree.h"
 
 namespace tlsm_harness {
@@ -19,7 +20,9 @@ class Bounded final : public TreeStrategy {
   }
 
  protected:
-  double DefaultTimeBudget() const override { return 30; }
+  double DefaultTimeBudget(const tlsm_model::ScenarioInfo& s) const override {
+    return s.bounded_budget_s > 0 ? s.bounded_budget_s : 30;
+  }
   // DPOR with BPOR's backtrack points for the dependences the bound induces.
   const char* DporName() const override { return "bpor+sleep-sets"; }
   // Bounded rows have never marked --reduction sleep-sets (JSON says it).

@@ -14,7 +14,7 @@ class Exhaustive final : public TreeStrategy {
   tlsm_model::SearchKind Kind() const override { return tlsm_model::SearchKind::kExhaustive; }
 
  protected:
-  double DefaultTimeBudget() const override { return 10; }
+  double DefaultTimeBudget(const tlsm_model::ScenarioInfo&) const override { return 10; }
   const char* DporName() const override { return "dpor+sleep-sets"; }
   const char* SleepSetsMark() const override { return " sleep"; }
 };

@@ -41,7 +41,7 @@ SearchResult TreeStrategy::Run(const ScenarioInfo& s, const SearchOptions& o) co
   row = StartRow(*this, s, o);
   row.search = RowLabel(o);
   const std::uint64_t cap = o.iterations ? *o.iterations : kDefaultTreeCap;
-  const double budget = o.time_budget ? *o.time_budget : DefaultTimeBudget();
+  const double budget = o.time_budget ? *o.time_budget : DefaultTimeBudget(s);
   const std::optional<unsigned> bound = PreemptionBound(o);
   // Shard i of n explores the subtrees whose first scheduled thread t has
   // t % n == i (each a contiguous part of the depth-first search).

@@ -26,8 +26,8 @@ class TreeStrategy : public SearchStrategy {
                                                 const SearchOptions& o) const override;
 
  protected:
-  // Seconds per search when --time-budget is not given (0 = none).
-  virtual double DefaultTimeBudget() const = 0;
+  // Seconds per search of `s` when --time-budget is not given (0 = none).
+  virtual double DefaultTimeBudget(const tlsm_model::ScenarioInfo& s) const = 0;
   // What --reduction dpor (the default) gives this search, as JSON names it
   // (tree_scheduler.h: "dpor+sleep-sets", or "bpor+sleep-sets" under a
   // preemption bound).

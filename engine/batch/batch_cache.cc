@@ -409,11 +409,18 @@ BatchCacheStats BatchCache::Stats() const {
   s.bytes_retained = acc.bytes;
   for (std::size_t i = 0; i < core_->num_shards; ++i) {
     Shard& sh = core_->shards[i];
-    sh.mu.Lock();
-    const std::size_t n =
-        sh.batches.With([](const std::vector<WriteBatch*>& v) { return v.size(); });
-    s.bytes_retained += sh.bytes.With([](std::size_t b) { return b; });
-    sh.mu.Unlock();
+    std::size_t n = 0;
+    auto read = [&] {
+      n = sh.batches.With([](const std::vector<WriteBatch*>& v) { return v.size(); });
+      s.bytes_retained += sh.bytes.With([](std::size_t b) { return b; });
+    };
+    if constexpr (MutantIs(Mutant::batch_stats_shard_unlocked)) {
+      read();  // injected: no shard mutex; a racing spill or refill writes the shard
+    } else {
+      sh.mu.Lock();
+      read();
+      sh.mu.Unlock();
+    }
     s.shard_cached += n;
     s.max_shard_cached = std::max(s.max_shard_cached, n);
   }

@@ -100,6 +100,18 @@ class CfData {
     const std::uint64_t seq = last_seq.Load(Order::kRelaxed) + 1;  // relaxed: writer
     std::string v;
     if (value != nullptr) v.assign(value->data(), value->size());
+    if constexpr (MutantIs(Mutant::db_write_memtable_own_lock_section)) {
+      // Injected: the sequence number and the memtable are taken in a lock
+      // section of their own and the entry is appended in another, so
+      // another writer of this CF may reuse the number, or seal and free the
+      // memtable (its auto-flush), in between.
+      version::MemTable* m = mem_.With([](version::MemTable* p) { return p; });
+      write_mu.Unlock();
+      write_mu.Lock();
+      m->Add(seq, key, value ? &v : nullptr);
+      last_seq.Store(seq, Order::kRelease);
+      return;
+    }
     mem_.With([&](version::MemTable* m) { m->Add(seq, key, value ? &v : nullptr); });
     // release: a reader that sees seq also sees the entry (it was published
     // first, and its SuperVersion reached the reader through the cache).
@@ -146,8 +158,16 @@ class CfData {
     std::vector<version::ImmMemTable*> imm =
         imm_.With([](const std::vector<version::ImmMemTable*>& x) { return x; });
     for (auto* t : imm) t->Ref();
-    cache.Install(sync::New<SuperVersion>(version::SuperVersionMeta{v, db_id, id}, m,
-                                          std::move(imm)));
+    auto* sv = sync::New<SuperVersion>(version::SuperVersionMeta{v, db_id, id}, m, std::move(imm));
+    if constexpr (MutantIs(Mutant::db_flush_installs_unlocked)) {
+      // Injected: the version is numbered under write_mu but installed with
+      // the mutex dropped, so two flushing writers may install out of order.
+      write_mu.Unlock();
+      cache.Install(sv);
+      write_mu.Lock();
+      return;
+    }
+    cache.Install(sv);
   }
 
   std::size_t ImmCountLocked() const {

@@ -5,12 +5,15 @@
 #      mutants: the scenario must find the injected bug);
 #   2. debug build: unit, stress and property tests with debug assertions;
 #   3. asan+ubsan and tsan builds: unit, stress and property tests.
+# Before the builds: the seam check and Clang's thread-safety analysis of the
+# engine (ci/check_thread_safety.sh, about 20 s of CPU).
 # JUnit reports land in build/junit/. Exit 0 only if every stage passed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ci/install-deps.sh
 ci/check_seam.sh .
+ci/check_thread_safety.sh .
 
 jobs=${TLSM_JOBS:-$(nproc)}
 mkdir -p build/junit

@@ -30,9 +30,9 @@ struct Totals {
 
 struct Shard {
   sync::Mutex mu;
-  sync::Cell<std::vector<WriteBatch*>> batches;  // under mu; oldest first
-  sync::Cell<std::size_t> bytes{std::size_t{0}};  // Capacity() sum; under mu
-  sync::Cell<bool> closed{false};                 // under mu; set by Close
+  sync::Cell<std::vector<WriteBatch*>> batches TLSM_GUARDED_BY(mu);  // oldest first
+  sync::Cell<std::size_t> bytes TLSM_GUARDED_BY(mu){std::size_t{0}};  // Capacity() sum
+  sync::Cell<bool> closed TLSM_GUARDED_BY(mu){false};                 // set by Close
   char pad[64];                                   // keep shards' locks apart
 };
 
@@ -70,7 +70,7 @@ struct BatchCore {
   sync::Atomic<std::uint32_t> next_shard{0};  // round-robin shard choice
   sync::Atomic<std::int64_t> refs{1};
   sync::Mutex mu;
-  sync::Cell<Totals> retired;  // under mu: exited thread caches, close frees
+  sync::Cell<Totals> retired TLSM_GUARDED_BY(mu);  // exited thread caches, close frees
 };
 
 ThreadCache::ThreadCache(BatchCore* c, std::uint32_t s, std::size_t capacity)
@@ -115,20 +115,21 @@ std::vector<WriteBatch*> PushToShard(BatchCore* core, std::uint32_t shard_index,
   Shard& shard = core->shards[shard_index];
   shard.mu.Lock();
   const bool closed = shard.closed.With([](bool c) { return c; });
+  std::size_t added = 0;  // Capacity() of the batches the shard took
   shard.batches.WithMut([&](std::vector<WriteBatch*>& v) {
     for (WriteBatch* b : batches) {
       if (!closed && v.size() < core->opts.shard_capacity) {
         BatchAccess::Transition(b, BatchState::kThreadCached, BatchState::kShardCached,
                                 "BATCH-OWN", "a batch moved to a shard was not in a thread cache");
         v.push_back(b);
-        const std::size_t cap = b->Capacity();
-        shard.bytes.WithMut([&](std::size_t& n) { n += cap; });
+        added += b->Capacity();
         *pushed_any = true;
       } else {
         overflow.push_back(b);
       }
     }
   });
+  shard.bytes.WithMut([&](std::size_t& n) { n += added; });
   shard.mu.Unlock();
   return overflow;
 }
@@ -409,11 +410,19 @@ BatchCacheStats BatchCache::Stats() const {
   s.bytes_retained = acc.bytes;
   for (std::size_t i = 0; i < core_->num_shards; ++i) {
     Shard& sh = core_->shards[i];
-    sh.mu.Lock();
-    const std::size_t n =
-        sh.batches.With([](const std::vector<WriteBatch*>& v) { return v.size(); });
-    s.bytes_retained += sh.bytes.With([](std::size_t b) { return b; });
-    sh.mu.Unlock();
+    auto count = [](const std::vector<WriteBatch*>& v) { return v.size(); };
+    auto bytes = [](std::size_t b) { return b; };
+    std::size_t n = 0;
+    if constexpr (MutantIs(Mutant::batch_stats_shard_unlocked)) {
+      // Injected: no shard mutex; a racing spill or refill writes the shard.
+      n = sh.batches.With(count);
+      s.bytes_retained += sh.bytes.With(bytes);
+    } else {
+      sh.mu.Lock();
+      n = sh.batches.With(count);
+      s.bytes_retained += sh.bytes.With(bytes);
+      sh.mu.Unlock();
+    }
     s.shard_cached += n;
     s.max_shard_cached = std::max(s.max_shard_cached, n);
   }

@@ -94,20 +94,32 @@ class CfData {
     cache.Shutdown();
   }
 
-  // REQUIRES: write_mu held and state live.
-  void ApplyLocked(std::string_view key, const std::string_view* value) {
+  // State live.
+  void ApplyLocked(std::string_view key, const std::string_view* value)
+      TLSM_REQUIRES(write_mu) {
     TLSM_INVARIANT(write_mu.HeldByMe(), "MISUSE", "REQUIRES: CF write mutex held");
     const std::uint64_t seq = last_seq.Load(Order::kRelaxed) + 1;  // relaxed: writer
     std::string v;
     if (value != nullptr) v.assign(value->data(), value->size());
+    if constexpr (MutantIs(Mutant::db_write_memtable_own_lock_section)) {
+      // Injected: the sequence number and the memtable are taken in a lock
+      // section of their own and the entry is appended in another, so
+      // another writer of this CF may reuse the number, or seal and free the
+      // memtable (its auto-flush), in between.
+      version::MemTable* m = mem_.With([](version::MemTable* p) { return p; });
+      write_mu.Unlock();
+      write_mu.Lock();
+      m->Add(seq, key, value ? &v : nullptr);
+      last_seq.Store(seq, Order::kRelease);
+      return;
+    }
     mem_.With([&](version::MemTable* m) { m->Add(seq, key, value ? &v : nullptr); });
     // release: a reader that sees seq also sees the entry (it was published
     // first, and its SuperVersion reached the reader through the cache).
     last_seq.Store(seq, Order::kRelease);
   }
 
-  // REQUIRES: write_mu held.
-  bool MaybeAutoFlushLocked() {
+  bool MaybeAutoFlushLocked() TLSM_REQUIRES(write_mu) {
     if (options.memtable_max_entries == 0) return false;
     if (mem_.With([](version::MemTable* m) { return m->Count(); }) >=
         options.memtable_max_entries) {
@@ -116,9 +128,9 @@ class CfData {
     return false;
   }
 
-  // REQUIRES: write_mu held. Seals the active memtable, installs a new SV.
-  // Returns false when there was nothing to seal.
-  bool FlushLocked() {
+  // Seals the active memtable, installs a new SV. Returns false when there
+  // was nothing to seal.
+  bool FlushLocked() TLSM_REQUIRES(write_mu) {
     TLSM_INVARIANT(write_mu.HeldByMe(), "MISUSE", "REQUIRES: CF write mutex held");
     version::MemTable* old = mem_.With([](version::MemTable* m) { return m; });
     if (old->Count() == 0) return false;  // nothing to seal
@@ -138,22 +150,29 @@ class CfData {
     return true;
   }
 
-  // REQUIRES: write_mu held.
-  void InstallNewLocked() {
+  void InstallNewLocked() TLSM_REQUIRES(write_mu) {
     const std::uint64_t v = next_version_.WithMut([](std::uint64_t& n) { return ++n; });
     version::MemTable* m = mem_.With([](version::MemTable* p) { return p; });
     m->Ref();
     std::vector<version::ImmMemTable*> imm =
         imm_.With([](const std::vector<version::ImmMemTable*>& x) { return x; });
     for (auto* t : imm) t->Ref();
-    cache.Install(sync::New<SuperVersion>(version::SuperVersionMeta{v, db_id, id}, m,
-                                          std::move(imm)));
+    auto* sv = sync::New<SuperVersion>(version::SuperVersionMeta{v, db_id, id}, m, std::move(imm));
+    if constexpr (MutantIs(Mutant::db_flush_installs_unlocked)) {
+      // Injected: the version is numbered under write_mu but installed with
+      // the mutex dropped, so two flushing writers may install out of order.
+      write_mu.Unlock();
+      cache.Install(sv);
+      write_mu.Lock();
+      return;
+    }
+    cache.Install(sv);
   }
 
-  std::size_t ImmCountLocked() const {
+  std::size_t ImmCountLocked() const TLSM_REQUIRES(write_mu) {
     return imm_.With([](const auto& v) { return v.size(); });
   }
-  std::size_t MemCountLocked() const {
+  std::size_t MemCountLocked() const TLSM_REQUIRES(write_mu) {
     return mem_.With([](version::MemTable* m) { return m->Count(); });
   }
 
@@ -169,9 +188,9 @@ class CfData {
  private:
   sync::Atomic<int> refs_{1};
   sync::Atomic<int> state_{kLive};                        // written under write_mu
-  sync::Cell<version::MemTable*> mem_{nullptr};           // under write_mu (+1 ref)
-  sync::Cell<std::vector<version::ImmMemTable*>> imm_;    // under write_mu (+1 ref each)
-  sync::Cell<std::uint64_t> next_version_{std::uint64_t{0}};  // under write_mu
+  sync::Cell<version::MemTable*> mem_ TLSM_GUARDED_BY(write_mu){nullptr};  // +1 ref
+  sync::Cell<std::vector<version::ImmMemTable*>> imm_ TLSM_GUARDED_BY(write_mu);  // +1 ref each
+  sync::Cell<std::uint64_t> next_version_ TLSM_GUARDED_BY(write_mu){std::uint64_t{0}};
 };
 
 }  // namespace detail
@@ -452,7 +471,11 @@ Status DB::Write(const WriteBatch& batch) {
   return WriteImpl(*b, std::move(cfs));
 }
 
-Status DB::WriteImpl(const batch::WriteBatch& b, std::vector<CfData*> cfs) {
+// Outside the thread-safety analysis: it locks a run-time set of CF write
+// mutexes (in id order), which the analysis cannot follow; ApplyLocked and
+// FlushLocked check the mutex at run time (HeldByMe).
+Status DB::WriteImpl(const batch::WriteBatch& b, std::vector<CfData*> cfs)
+    TLSM_NO_THREAD_SAFETY_ANALYSIS {
   perf::PerfTimer timer(perf::Timer::kWriteNanos, perf_agg_);
   // Lock every involved CF in id order (ids are unique within a DB).
   std::sort(cfs.begin(), cfs.end(), [](CfData* x, CfData* y) { return x->id < y->id; });

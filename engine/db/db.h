@@ -203,8 +203,8 @@ class DB {
   const Options options_;
   mutable sync::Mutex mu_;
   // Under mu_: every live CF (each entry holds one reference).
-  sync::Cell<std::map<std::string, detail::CfData*, std::less<>>> cfs_;
-  sync::Cell<std::uint32_t> next_cf_id_{std::uint32_t{0}};  // under mu_
+  sync::Cell<std::map<std::string, detail::CfData*, std::less<>>> cfs_ TLSM_GUARDED_BY(mu_);
+  sync::Cell<std::uint32_t> next_cf_id_ TLSM_GUARDED_BY(mu_){std::uint32_t{0}};
   sync::Atomic<bool> closed_{false};  // written under mu_; read lock-free
   // Owned; created by the constructor, closed and freed by the destructor
   // (no call may be in flight then), so Close() never races their users.

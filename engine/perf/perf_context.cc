@@ -56,8 +56,8 @@ PerfContext* CreateContext() {
 struct AggregateCore {
   sync::Atomic<std::int64_t> refs{1};
   sync::Mutex mu;
-  sync::Cell<PerfSnapshot> retired;  // under mu
-  sync::Cell<std::size_t> live{std::size_t{0}};  // blocks alive; under mu
+  sync::Cell<PerfSnapshot> retired TLSM_GUARDED_BY(mu);
+  sync::Cell<std::size_t> live TLSM_GUARDED_BY(mu){std::size_t{0}};  // blocks alive
 
   void Ref() {
     // relaxed: the caller already holds a reference.

@@ -208,20 +208,20 @@ inline std::uintptr_t CurrentThreadToken() {
   return static_cast<std::uintptr_t>(rl::thread_index()) + 1;
 }
 
-class Mutex {
+class TLSM_CAPABILITY("mutex") Mutex {
  public:
   Mutex() = default;
   Mutex(const Mutex&) = delete;
   Mutex& operator=(const Mutex&) = delete;
 
-  void Lock(Loc l = Loc::current()) {
+  void Lock(Loc l = Loc::current()) TLSM_ACQUIRE() {
     {
       DeclaredOp op(OpKind::kLock, &mu_);
       mu_.lock(Info(l));
     }
     owner_ = CurrentThreadToken();
   }
-  void Unlock(Loc l = Loc::current()) {
+  void Unlock(Loc l = Loc::current()) TLSM_RELEASE() {
     owner_ = 0;
     DeclaredOp op(OpKind::kUnlock, &mu_);
     mu_.unlock(Info(l));

@@ -95,19 +95,19 @@ class Statistic {
   std::atomic<T> v_;
 };
 
-class Mutex {
+class TLSM_CAPABILITY("mutex") Mutex {
  public:
   Mutex() = default;
   Mutex(const Mutex&) = delete;
   Mutex& operator=(const Mutex&) = delete;
 
-  void Lock(Loc = Loc::current()) {
+  void Lock(Loc = Loc::current()) TLSM_ACQUIRE() {
     mu_.lock();
 #if TLSM_DEBUG_CHECKS
     owner_.store(CurrentThreadToken(), std::memory_order_relaxed);
 #endif
   }
-  void Unlock(Loc = Loc::current()) {
+  void Unlock(Loc = Loc::current()) TLSM_RELEASE() {
 #if TLSM_DEBUG_CHECKS
     owner_.store(0, std::memory_order_relaxed);
 #endif

@@ -6,7 +6,8 @@
 //     Atomic<T>        atomics; every operation names its memory order
 //     Statistic<T>     a counter nothing decides on (Add/Sub/Read, relaxed
 //                      in production; not a scheduling point in the model)
-//     Mutex, MutexLock a mutex and its scoped lock, with AssertHeld()
+//     Mutex, MutexLock a mutex and its scoped lock (Clang thread-safety
+//                      capabilities: thread_annotations.h), HeldByMe()
 //     Cell<T>          plain shared data, touched only inside With/WithMut
 //                      closures so the model build can race-check it
 //     New/Delete       allocation of shared objects, tracked by the model
@@ -58,6 +59,7 @@
 #include <vector>
 
 #include "engine/sync/build.h"
+#include "engine/sync/thread_annotations.h"
 
 TLSM_BEGIN
 namespace sync {
@@ -96,10 +98,12 @@ namespace sync {
 
 // Scoped lock of a sync::Mutex: locks on construction (the caller's source
 // location goes into the model's history), unlocks on destruction.
-class MutexLock {
+class TLSM_SCOPED_CAPABILITY MutexLock {
  public:
-  explicit MutexLock(Mutex& mu, Loc l = Loc::current()) : mu_(mu) { mu_.Lock(l); }
-  ~MutexLock() { mu_.Unlock(); }
+  explicit MutexLock(Mutex& mu, Loc l = Loc::current()) TLSM_ACQUIRE(mu) : mu_(mu) {
+    mu_.Lock(l);
+  }
+  ~MutexLock() TLSM_RELEASE() { mu_.Unlock(); }
   MutexLock(const MutexLock&) = delete;
   MutexLock& operator=(const MutexLock&) = delete;
 

@@ -65,35 +65,36 @@ class Registry {
   static void TeardownRow(void* row);
   // Marks exit handlers collected by CollectRowLocked as finished.
   void FinishHandlers(const std::vector<Pending>& done);
-  void FinishHandlersLocked(const std::vector<Pending>& done);
+  void FinishHandlersLocked(const std::vector<Pending>& done) TLSM_REQUIRES(mu_);
 
  private:
-  void LockChecked(sync::Loc loc = sync::Loc::current()) {
+  void LockChecked(sync::Loc loc = sync::Loc::current()) TLSM_ACQUIRE(mu_) {
     TLSM_INVARIANT(!mu_.HeldByMe(), "MISUSE",
                    "matrix re-entered from a Fold visitor (registry lock held)");
     mu_.Lock(loc);
   }
-  void LinkRowLocked(Row* r);    // REQUIRES: mu_ held
-  void UnlinkRowLocked(Row* r);  // REQUIRES: mu_ held
+  void LinkRowLocked(Row* r) TLSM_REQUIRES(mu_);
+  void UnlinkRowLocked(Row* r) TLSM_REQUIRES(mu_);
   // Takes every non-null value of live columns out of `row`.
-  void CollectRowLocked(Row* row, std::vector<Pending>* out);  // REQUIRES: mu_
+  void CollectRowLocked(Row* row, std::vector<Pending>* out) TLSM_REQUIRES(mu_);
   template <class F>
-  void ForEachRowLocked(F&& f);  // REQUIRES: mu_ held
+  void ForEachRowLocked(F&& f) TLSM_REQUIRES(mu_);
 
   sync::Mutex mu_;
-  sync::Cell<Row*> head_{nullptr};                     // under mu_
-  sync::Cell<std::vector<ColumnInfo>> columns_;        // under mu_
-  sync::Cell<std::vector<std::uint32_t>> free_ids_;    // under mu_
-  sync::Cell<std::size_t> row_count_{std::size_t{0}};  // under mu_
+  sync::Cell<Row*> head_ TLSM_GUARDED_BY(mu_){nullptr};
+  sync::Cell<std::vector<ColumnInfo>> columns_ TLSM_GUARDED_BY(mu_);
+  sync::Cell<std::vector<std::uint32_t>> free_ids_ TLSM_GUARDED_BY(mu_);
+  sync::Cell<std::size_t> row_count_ TLSM_GUARDED_BY(mu_){std::size_t{0}};
 };
 
 namespace {
 Registry& TheRegistry() { return sync::ProcessGlobal<Registry>(); }
 
-class LockGuard {  // scoped registry lock for this file only
+// Scoped registry lock for this file only: adopts the lock LockChecked took.
+class TLSM_SCOPED_CAPABILITY LockGuard {
  public:
-  explicit LockGuard(sync::Mutex& mu) : mu_(mu) {}
-  ~LockGuard() { mu_.Unlock(); }
+  explicit LockGuard(sync::Mutex& mu) TLSM_REQUIRES(mu) : mu_(mu) {}
+  ~LockGuard() TLSM_RELEASE() { mu_.Unlock(); }
 
  private:
   sync::Mutex& mu_;

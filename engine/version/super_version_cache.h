@@ -153,7 +153,7 @@ class SuperVersionCache {
   // Everything Return's inline path did not finish: a nested acquire, a
   // SuperVersion no longer current, a slot scraped meanwhile (failed CAS).
   void ReturnSlow(SuperVersion* sv, bool cached);
-  void ScrapeAndRelease(SuperVersion* old);  // REQUIRES: mu_ held
+  void ScrapeAndRelease(SuperVersion* old) TLSM_REQUIRES(mu_);
   static void SlotUnref(SuperVersion* sv);
 
   const std::uint32_t db_id_;

@@ -78,7 +78,7 @@ class CfData {
     sync::MutexLock l(write_mu);
     if (state_.Load(Order::kRelaxed) != kLive) return;  // relaxed: under write_mu
     state_.Store(s, Order::kRelease);
-    if constexpr (MutantIs(Mutant::db_close_frees_held_sv)) {
+    if (MutantIs(Mutant::db_close_frees_held_sv)) {
       if (s == kClosed) {
         // Injected: Close treats the current SuperVersion as its own and
         // frees it whatever other references a call or a pin still holds.
@@ -301,7 +301,7 @@ Status DB::Close() {
 Status DB::CreateColumnFamily(std::string_view name, ColumnFamily* out) {
   if (name.empty()) return Status::InvalidArgument("empty column family name");
   CfData* cf = nullptr;
-  if constexpr (MutantIs(Mutant::db_create_checks_closed_unlocked)) {
+  if (MutantIs(Mutant::db_create_checks_closed_unlocked)) {
     // Injected: the closed check runs before the DB mutex, so a Close that
     // takes the CF map in between misses the CF created next.
     if (closed_.Load(Order::kAcquire)) return ClosedStatus();
@@ -496,17 +496,27 @@ Status DB::WriteImpl(const batch::WriteBatch& b, std::vector<CfData*> cfs) {
 Status DB::Get(const ColumnFamily& handle, std::string_view key, std::string* value) {
   Status s = Check(handle);
   if (!s.ok()) return s;
-  CfData* cf = handle.data();
-  ColumnFamily other;  // mutant sv_acquire_wrong_cf only
-  if constexpr (MutantIs(Mutant::sv_acquire_wrong_cf)) {
-    // Injected: read through the next CF's cache (if there is one).
+  if (MutantIs(Mutant::sv_acquire_wrong_cf)) return GetThroughNextCfMutant(handle, key, value);
+  return GetFrom(handle, handle.data(), key, value);
+}
+
+Status DB::GetThroughNextCfMutant(const ColumnFamily& handle, std::string_view key,
+                                  std::string* value) {
+  // Injected (sv_acquire_wrong_cf): read through the next CF's cache (if
+  // there is one); `next` keeps that CF alive for the read.
+  ColumnFamily next;
+  {
     sync::MutexLock l(mu_);
     cfs_.With([&](const auto& m) {
       for (const auto& [n, c] : m)
-        if (c != cf && c->id == cf->id + 1) other = ColumnFamily(c);
+        if (c != handle.data() && c->id == handle.data()->id + 1) next = ColumnFamily(c);
     });
-    if (other.valid()) cf = other.data();
   }
+  return GetFrom(handle, next.valid() ? next.data() : handle.data(), key, value);
+}
+
+Status DB::GetFrom(const ColumnFamily& handle, CfData* cf, std::string_view key,
+                   std::string* value) {
   perf::PerfTimer timer(perf::Timer::kGetNanos, perf_agg_);
   // One context lookup for the counters of this call.
   perf::PerfContext* const ctx = perf::GetPerfContext();

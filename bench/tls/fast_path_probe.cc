@@ -13,9 +13,11 @@ using tlsm_probe::t_std_slots;
 thread_local std::atomic<void*> t_raw{nullptr};
 
 // The twins' slow path, out of line like the matrix's SlotForWrite (which
-// creates the row or grows it). The probes compare code, they are not run
-// past the installed slot array, so one spare slot stands in for growth.
-__attribute__((noinline)) std::atomic<void*>& StdSlotForWrite(std::uint32_t) {
+// creates the row or grows it). noipa: the compiler may assume nothing about
+// it (registers it keeps, constant arguments), as for SlotForWrite, which
+// lives in another object. The probes compare code, they are not run past
+// the installed slot array, so one spare slot stands in for growth.
+__attribute__((noipa)) std::atomic<void*>& StdSlotForWrite(std::uint32_t) {
   static std::atomic<void*> spare{nullptr};
   return spare;
 }

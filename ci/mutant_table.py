@@ -1,27 +1,21 @@
 #!/usr/bin/env python3
 """Renders the mutant table from ci/mutants.sh's run directory.
 
-Usage: mutant_table.py RUN_DIR MUTANTS_DEF
-Reads RUN_DIR/runs.txt ("name exit seconds"), RUN_DIR/<name>/*.failure.json
+Usage: mutant_table.py RUN_DIR CATALOGUE_JSON
+CATALOGUE_JSON is `tlsm mutants --json` (the catalogue). Reads RUN_DIR/runs.txt ("name exit seconds"), RUN_DIR/<name>/*.failure.json
 (tlsm failure artifacts) and RUN_DIR/props.txt (optional), prints the table
 and writes RUN_DIR/table.md and RUN_DIR/table.json.
 """
 import glob
 import json
 import os
-import re
 import statistics
 import sys
 
 
 def main():
-    run_dir, def_path = sys.argv[1], sys.argv[2]
-    defs = {}
-    for line in open(def_path):
-        m = re.match(r'TLSM_MUTANT_DEF\((\d+), *(\w+), *"([^"]*)", *"([^"]*)", *"([^"]*)"\)', line)
-        if m:
-            defs[m.group(2)] = dict(number=int(m.group(1)), invariant=m.group(3),
-                                   scenarios=m.group(4), description=m.group(5))
+    run_dir, catalogue = sys.argv[1], sys.argv[2]
+    defs = {m["name"]: m for m in json.load(open(catalogue))}
     props = {}
     if os.path.exists(os.path.join(run_dir, "props.txt")):
         for line in open(os.path.join(run_dir, "props.txt")):

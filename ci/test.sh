@@ -2,9 +2,12 @@
 # Runs every test TLS Matrix has, on a fresh machine (installs what it needs):
 #   1. release model build: unit tests, tlsm CLI end-to-end tests, every model
 #      scenario through tlsm (label model) and every mutant twin (label
-#      mutants: the scenario must find the injected bug);
-#   2. debug build: unit, stress and property tests with debug assertions;
-#   3. asan+ubsan and tsan builds: unit, stress and property tests.
+#      mutants: `tlsm check --mutant NAME` must find the injected bug);
+#   2. release build of the matrix benchmark: the fast-path probe
+#      (ci/tls_fast_path_asm.sh: Get, Swap, CompareAndSwap compile to the
+#      instructions of hand-written std code, every mutant branch folded);
+#   3. debug build: unit, stress and property tests with debug assertions;
+#   4. asan+ubsan and tsan builds: unit, stress and property tests.
 # Before the builds: the seam check and Clang's thread-safety analysis of the
 # engine (ci/check_thread_safety.sh, about 20 s of CPU).
 # JUnit reports land in build/junit/. Exit 0 only if every stage passed.
@@ -47,6 +50,15 @@ run_stage() {  # run_stage <preset> <ctest label regex>
 
 status=0
 run_stage model "unit|model|mutants|cli" || status=1
+echo "=== [release] fast-path probe"
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$jobs" --target thread_local_ptr_bench
+if ci/tls_fast_path_asm.sh build/release; then
+  summary+=("release  fast-path probe: same instructions as std")
+else
+  summary+=("release  fast-path probe: DIFFERS")
+  status=1
+fi
 run_stage debug "unit|stress|property" || status=1
 run_stage asan "unit|stress|property" || status=1
 run_stage tsan "unit|stress|property" || status=1

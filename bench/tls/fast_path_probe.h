@@ -1,8 +1,9 @@
 // bench/tls/fast_path_probe.h — tiny out-of-line functions whose machine code
-// ci/tls_fast_path_asm.sh compares: the matrix's Get through the seam versus
-// the same algorithm hand-written with std::atomic and thread_local, and a
-// bare thread_local pointer read (the floor). The benchmarks call them too, so
-// the linker keeps them.
+// ci/tls_fast_path_asm.sh compares: the matrix's Get, Swap and
+// CompareAndSwap through the seam versus the same algorithms hand-written
+// with std::atomic and thread_local (constant memory orders, no mutant
+// branch), and a bare thread_local pointer read (the floor). They live in
+// the benchmark program's own object file, so the linker keeps them.
 #pragma once
 
 #include <atomic>
@@ -21,6 +22,15 @@ void* tlsm_probe_std_get(std::uint32_t id);
 void* tlsm_probe_raw_get();
 // Swap then CompareAndSwap back, through the matrix (calls into the .cc).
 void* tlsm_probe_matrix_swap_cas(tlsm::tls::ThreadLocalColumn* column, void* sentinel);
+// ThreadLocalColumn::Swap and ::CompareAndSwap, each inlined into a
+// function of its own.
+void* tlsm_probe_matrix_swap(tlsm::tls::ThreadLocalColumn* column, void* p);
+bool tlsm_probe_matrix_cas(tlsm::tls::ThreadLocalColumn* column, void** expected, void* desired);
+// Their hand-written twins: slot array from thread-local words -> bounds
+// check -> acq_rel exchange / compare-exchange, else an out-of-line call for
+// the slot (the matrix's SlotForWrite).
+void* tlsm_probe_std_swap(std::uint32_t id, void* p);
+bool tlsm_probe_std_cas(std::uint32_t id, void** expected, void* desired);
 }
 
 namespace tlsm_probe {

@@ -149,7 +149,7 @@ void ThreadCacheExit(void* value, void*) {
   std::vector<WriteBatch*> overflow = PushToShard(core, tc->shard, std::move(mine), &pushed);
   Totals t = Snapshot(*tc);
   for (WriteBatch* b : overflow) {
-    if constexpr (MutantIs(Mutant::batch_exit_leaks_overflow)) continue;  // injected leak
+    if (MutantIs(Mutant::batch_exit_leaks_overflow)) continue;  // injected leak
     FreeBatch(b);
     ++t.frees;
   }
@@ -188,7 +188,7 @@ BatchCache::~BatchCache() {
 }
 
 tls::ThreadLocalColumn* BatchCache::Column() const {
-  if constexpr (MutantIs(Mutant::batch_shared_thread_column)) {
+  if (MutantIs(Mutant::batch_shared_thread_column)) {
     return &sync::ProcessGlobal<detail::SharedColumn>().column;
   }
   return column_;
@@ -234,7 +234,7 @@ WriteBatch* BatchCache::AcquireSlow() {
       taken.push_back(x);
       taken_bytes += x->Capacity();
     }
-    if constexpr (!MutantIs(Mutant::batch_refill_copies)) v.resize(v.size() - k);
+    if (!MutantIs(Mutant::batch_refill_copies)) v.resize(v.size() - k);
   });
   shard.bytes.WithMut([&](std::size_t& n) { n -= std::min(n, taken_bytes); });
   shard.mu.Unlock();
@@ -413,7 +413,7 @@ BatchCacheStats BatchCache::Stats() const {
     auto count = [](const std::vector<WriteBatch*>& v) { return v.size(); };
     auto bytes = [](std::size_t b) { return b; };
     std::size_t n = 0;
-    if constexpr (MutantIs(Mutant::batch_stats_shard_unlocked)) {
+    if (MutantIs(Mutant::batch_stats_shard_unlocked)) {
       // Injected: no shard mutex; a racing spill or refill writes the shard.
       n = sh.batches.With(count);
       s.bytes_retained += sh.bytes.With(bytes);

@@ -78,7 +78,7 @@ class CfData {
     sync::MutexLock l(write_mu);
     if (state_.Load(Order::kRelaxed) != kLive) return;  // relaxed: under write_mu
     state_.Store(s, Order::kRelease);
-    if constexpr (MutantIs(Mutant::db_close_frees_held_sv)) {
+    if (MutantIs(Mutant::db_close_frees_held_sv)) {
       if (s == kClosed) {
         // Injected: Close treats the current SuperVersion as its own and
         // frees it whatever other references a call or a pin still holds.
@@ -101,7 +101,7 @@ class CfData {
     const std::uint64_t seq = last_seq.Load(Order::kRelaxed) + 1;  // relaxed: writer
     std::string v;
     if (value != nullptr) v.assign(value->data(), value->size());
-    if constexpr (MutantIs(Mutant::db_write_memtable_own_lock_section)) {
+    if (MutantIs(Mutant::db_write_memtable_own_lock_section)) {
       // Injected: the sequence number and the memtable are taken in a lock
       // section of their own and the entry is appended in another, so
       // another writer of this CF may reuse the number, or seal and free the
@@ -158,7 +158,7 @@ class CfData {
         imm_.With([](const std::vector<version::ImmMemTable*>& x) { return x; });
     for (auto* t : imm) t->Ref();
     auto* sv = sync::New<SuperVersion>(version::SuperVersionMeta{v, db_id, id}, m, std::move(imm));
-    if constexpr (MutantIs(Mutant::db_flush_installs_unlocked)) {
+    if (MutantIs(Mutant::db_flush_installs_unlocked)) {
       // Injected: the version is numbered under write_mu but installed with
       // the mutex dropped, so two flushing writers may install out of order.
       write_mu.Unlock();
@@ -320,7 +320,7 @@ Status DB::Close() {
 Status DB::CreateColumnFamily(std::string_view name, ColumnFamily* out) {
   if (name.empty()) return Status::InvalidArgument("empty column family name");
   CfData* cf = nullptr;
-  if constexpr (MutantIs(Mutant::db_create_checks_closed_unlocked)) {
+  if (MutantIs(Mutant::db_create_checks_closed_unlocked)) {
     // Injected: the closed check runs before the DB mutex, so a Close that
     // takes the CF map in between misses the CF created next.
     if (closed_.Load(Order::kAcquire)) return ClosedStatus();
@@ -519,17 +519,27 @@ Status DB::WriteImpl(const batch::WriteBatch& b, std::vector<CfData*> cfs)
 Status DB::Get(const ColumnFamily& handle, std::string_view key, std::string* value) {
   Status s = Check(handle);
   if (!s.ok()) return s;
-  CfData* cf = handle.data();
-  ColumnFamily other;  // mutant sv_acquire_wrong_cf only
-  if constexpr (MutantIs(Mutant::sv_acquire_wrong_cf)) {
-    // Injected: read through the next CF's cache (if there is one).
+  if (MutantIs(Mutant::sv_acquire_wrong_cf)) return GetThroughNextCfMutant(handle, key, value);
+  return GetFrom(handle, handle.data(), key, value);
+}
+
+Status DB::GetThroughNextCfMutant(const ColumnFamily& handle, std::string_view key,
+                                  std::string* value) {
+  // Injected (sv_acquire_wrong_cf): read through the next CF's cache (if
+  // there is one); `next` keeps that CF alive for the read.
+  ColumnFamily next;
+  {
     sync::MutexLock l(mu_);
     cfs_.With([&](const auto& m) {
       for (const auto& [n, c] : m)
-        if (c != cf && c->id == cf->id + 1) other = ColumnFamily(c);
+        if (c != handle.data() && c->id == handle.data()->id + 1) next = ColumnFamily(c);
     });
-    if (other.valid()) cf = other.data();
   }
+  return GetFrom(handle, next.valid() ? next.data() : handle.data(), key, value);
+}
+
+Status DB::GetFrom(const ColumnFamily& handle, CfData* cf, std::string_view key,
+                   std::string* value) {
   perf::PerfTimer timer(perf::Timer::kGetNanos, perf_agg_);
   // One context lookup for the counters of this call.
   perf::PerfContext* const ctx = perf::GetPerfContext();

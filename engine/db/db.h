@@ -193,6 +193,12 @@ class DB {
 
  private:
   Status Check(const ColumnFamily& cf) const;
+  // Get's read of `handle` through cf's SuperVersion cache (cf is
+  // handle.data(); the sv_acquire_wrong_cf mutant passes another CF's).
+  Status GetFrom(const ColumnFamily& handle, detail::CfData* cf, std::string_view key,
+                 std::string* value);
+  Status GetThroughNextCfMutant(const ColumnFamily& handle, std::string_view key,
+                                std::string* value);
   Status ClosedStatus() const;
   // Applies an encoded batch to `cfs` (the CFs its ops name, by id).
   Status WriteImpl(const batch::WriteBatch& b, std::vector<detail::CfData*> cfs);

@@ -13,11 +13,8 @@ using sync::Order;
 
 namespace detail {
 
-// Gates. The injected perf_gate_below_level mutant lets the cache counters
-// tick at kCounts instead of kDetailedCounts.
-constexpr PerfLevel kCacheGate = MutantIs(Mutant::perf_gate_below_level)
-                                     ? PerfLevel::kCounts
-                                     : PerfLevel::kDetailedCounts;
+// Gates (CounterLevel applies the perf_gate_below_level mutant).
+constexpr PerfLevel kCacheGate = PerfLevel::kDetailedCounts;
 const PerfLevel kCounterLevel[kNumCounters] = {
     PerfLevel::kCounts,  // gets
     PerfLevel::kCounts,  // puts
@@ -41,7 +38,7 @@ struct SharedContext {  // the perf_shared_context mutant's one context
 void DestroyContext(void* ctx, void*) { sync::Delete(static_cast<PerfContext*>(ctx)); }
 
 PerfContext* CreateContext() {
-  if constexpr (MutantIs(Mutant::perf_shared_context)) {
+  if (MutantIs(Mutant::perf_shared_context)) {
     // Injected: every thread gets the same process-wide context.
     return &sync::ProcessGlobal<SharedContext>().ctx;
   }
@@ -79,7 +76,7 @@ void RetireBlock(void* v, void* arg) {
   block->AddTo(&s);
   {
     core->mu.Lock();
-    if constexpr (!MutantIs(Mutant::perf_sum_drops_exited)) {
+    if (!MutantIs(Mutant::perf_sum_drops_exited)) {
       core->retired.WithMut([&](PerfSnapshot& r) { r += s; });
     }
     core->live.WithMut([](std::size_t& n) { --n; });
@@ -94,7 +91,7 @@ void RetireBlock(void* v, void* arg) {
 
 void WarmUp() {
   (void)detail::ContextSlots();
-  if constexpr (MutantIs(Mutant::perf_shared_context)) {
+  if (MutantIs(Mutant::perf_shared_context)) {
     (void)sync::ProcessGlobal<detail::SharedContext>();
   }
 }
@@ -261,7 +258,7 @@ PerfSnapshot PerfAggregate::Totals() const {
   // the block either before (the Fold no longer sees it) or after us (the
   // Fold saw it). Lock order: core mu, then the registry lock; handlers run
   // without the registry lock, and the visitor takes no lock.
-  if constexpr (MutantIs(Mutant::perf_totals_without_mutex)) {
+  if (MutantIs(Mutant::perf_totals_without_mutex)) {
     // Injected: the Fold runs without core mu and the retired totals are
     // read in a lock section of their own, so a thread exiting in between
     // is counted live and again as retired.

@@ -72,7 +72,13 @@ extern const PerfLevel kTimerLevel[kNumTimers];
 }  // namespace detail
 
 inline PerfLevel CounterLevel(Counter c) {
-  return detail::kCounterLevel[static_cast<std::size_t>(c)];
+  const PerfLevel l = detail::kCounterLevel[static_cast<std::size_t>(c)];
+  // Injected (perf_gate_below_level): the cache counters, the only ones
+  // gated at kDetailedCounts, tick at kCounts.
+  if (sync::MutantIs(sync::Mutant::perf_gate_below_level) && l == PerfLevel::kDetailedCounts) {
+    return PerfLevel::kCounts;
+  }
+  return l;
 }
 inline PerfLevel TimerLevel(Timer t) {
   return detail::kTimerLevel[static_cast<std::size_t>(t)];

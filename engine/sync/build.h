@@ -11,8 +11,17 @@
 #define TLSM_MODEL 0
 #endif
 
-#ifndef TLSM_MUTANT
-#define TLSM_MUTANT 0
+// TLSM_RUNTIME_MUTANTS: this build can run a catalogued mutant chosen at
+// run time (engine/sync/mutant.h). Always on in the model build; on in a
+// production build configured with -DTLSM_RUNTIME_MUTANTS=ON (property and
+// unit tests against a mutant); off otherwise, where every mutant branch
+// folds away.
+#if TLSM_MODEL
+#undef TLSM_RUNTIME_MUTANTS
+#define TLSM_RUNTIME_MUTANTS 1
+#endif
+#ifndef TLSM_RUNTIME_MUTANTS
+#define TLSM_RUNTIME_MUTANTS 0
 #endif
 
 #if TLSM_MODEL

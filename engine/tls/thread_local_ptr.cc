@@ -79,6 +79,19 @@ class Registry {
   void CollectRowLocked(Row* row, std::vector<Pending>* out) TLSM_REQUIRES(mu_);
   template <class F>
   void ForEachRowLocked(F&& f) TLSM_REQUIRES(mu_);
+  // Reclaim's first half: marks column `id` dead and takes its values out
+  // of every row, under the lock; returns them with the column's handler.
+  std::vector<Pending> TakeColumn(std::uint32_t id);
+  // Mutant only: walks the rows without the lock (the bug it injects).
+  std::vector<Pending> TakeColumnWithoutLockMutant(std::uint32_t id)
+      TLSM_NO_THREAD_SAFETY_ANALYSIS;
+  // Marks column `id` dead (thread exits skip it); returns its handler.
+  UnrefHandler KillColumnLocked(std::uint32_t id) TLSM_REQUIRES(mu_);
+  // Takes row r's value of column `id` into *out (if non-null and handled).
+  // REQUIRES: mu_ held. Not annotated: row walks call it from a lambda,
+  // which the analysis does not see into.
+  void TakeSlotLocked(Row* r, std::uint32_t id, UnrefHandler handler,
+                      std::vector<Pending>* out);
 
   sync::Mutex mu_;
   sync::Cell<Row*> head_ TLSM_GUARDED_BY(mu_){nullptr};
@@ -105,7 +118,7 @@ template <class F>
 void Registry::ForEachRowLocked(F&& f) {
   TLSM_INVARIANT(mu_.HeldByMe(), "MISUSE", "REQUIRES: registry lock held");
   Row* r = head_.With([](Row* h) { return h; });
-  if constexpr (MutantIs(Mutant::tls_scrape_misses_new_row)) {
+  if (MutantIs(Mutant::tls_scrape_misses_new_row)) {
     // Injected: the newest row (list head) is skipped by row walks.
     if (r != nullptr) r = r->next.With([](Row* n) { return n; });
   }
@@ -167,7 +180,7 @@ void Registry::CollectRowLocked(Row* row, std::vector<Pending>* out) {
     for (std::uint32_t id = 0; id < n; ++id) {
       if (!cols[id].live) continue;
       void* v;
-      if constexpr (MutantIs(Mutant::tls_exit_keeps_values)) {
+      if (MutantIs(Mutant::tls_exit_keeps_values)) {
         v = a.slots[id].Load(Order::kAcquire);  // injected: value stays
       } else {
         // acq_rel: takes ownership of whatever the value points to.
@@ -175,61 +188,74 @@ void Registry::CollectRowLocked(Row* row, std::vector<Pending>* out) {
       }
       if (v == nullptr) continue;
       UnrefHandler h = cols[id].handler;
-      if constexpr (MutantIs(Mutant::tls_handler_wrong_column)) {
+      if (MutantIs(Mutant::tls_handler_wrong_column)) {
         if (id + 1 < cols.size() && cols[id + 1].live) h = cols[id + 1].handler;
       }
       if (h.fn == nullptr) continue;
-      if constexpr (MutantIs(Mutant::tls_exit_skips_handler)) continue;
+      if (MutantIs(Mutant::tls_exit_skips_handler)) continue;
       ++cols[id].in_flight;  // until FinishHandlers
       out->push_back({v, h, id});
     }
   });
 }
 
-void Registry::ReclaimColumn(std::uint32_t id, bool* reclaiming_flag) {
-  std::vector<Pending> pending;
+UnrefHandler Registry::KillColumnLocked(std::uint32_t id) {
   UnrefHandler handler;
-  {
-    const bool lock = !MutantIs(Mutant::tls_reclaim_without_lock);
-    if (lock) LockChecked();
-    columns_.WithMut([&](std::vector<ColumnInfo>& cols) {
-      handler = cols[id].handler;
-      cols[id].live = false;  // thread exits no longer visit this column
-    });
-    if constexpr (MutantIs(Mutant::tls_reclaim_frees_id_early)) {
-      // Injected: the id is free before the rows are cleared; a column
-      // created in the gap below reuses it while old values sit in the slots.
-      free_ids_.WithMut([&](std::vector<std::uint32_t>& f) { f.push_back(id); });
-      if (lock) {
-        mu_.Unlock();
-        LockChecked();
-      }
-    }
-    auto visit = [&](Row* r) {
-      SlotArray a = r->slots.With([](const SlotArray& s) { return s; });
-      if (id >= a.capacity) return;
-      void* v;
-      if constexpr (MutantIs(Mutant::tls_reuse_without_clearing)) {
-        v = a.slots[id].Load(Order::kAcquire);  // injected: stale value stays
-      } else {
-        // acq_rel: takes ownership of the value from the owning thread.
-        v = a.slots[id].Exchange(nullptr, Order::kAcqRel);
-      }
-      if (v != nullptr && handler.fn != nullptr) pending.push_back({v, handler, id});
-    };
-    if (lock) {
-      ForEachRowLocked(visit);
-      mu_.Unlock();
-    } else {
-      // Injected: the walk races row registration and teardown.
-      Row* r = head_.With([](Row* h) { return h; });
-      while (r != nullptr) {
-        Row* next = r->next.With([](Row* n) { return n; });
-        visit(r);
-        r = next;
-      }
-    }
+  columns_.WithMut([&](std::vector<ColumnInfo>& cols) {
+    handler = cols[id].handler;
+    cols[id].live = false;  // thread exits no longer visit this column
+  });
+  return handler;
+}
+
+void Registry::TakeSlotLocked(Row* r, std::uint32_t id, UnrefHandler handler,
+                              std::vector<Pending>* out) {
+  SlotArray a = r->slots.With([](const SlotArray& s) { return s; });
+  if (id >= a.capacity) return;
+  void* v;
+  if (MutantIs(Mutant::tls_reuse_without_clearing)) {
+    v = a.slots[id].Load(Order::kAcquire);  // injected: stale value stays
+  } else {
+    // acq_rel: takes ownership of the value from the owning thread.
+    v = a.slots[id].Exchange(nullptr, Order::kAcqRel);
   }
+  if (v != nullptr && handler.fn != nullptr) out->push_back({v, handler, id});
+}
+
+std::vector<Pending> Registry::TakeColumn(std::uint32_t id) {
+  std::vector<Pending> pending;
+  LockChecked();
+  LockGuard g(mu_);
+  const UnrefHandler handler = KillColumnLocked(id);
+  if (MutantIs(Mutant::tls_reclaim_frees_id_early)) {
+    // Injected: the id is free before the rows are cleared; a column
+    // created in the gap below reuses it while old values sit in the slots.
+    free_ids_.WithMut([&](std::vector<std::uint32_t>& f) { f.push_back(id); });
+    mu_.Unlock();
+    LockChecked();
+  }
+  ForEachRowLocked([&](Row* r) { TakeSlotLocked(r, id, handler, &pending); });
+  return pending;
+}
+
+std::vector<Pending> Registry::TakeColumnWithoutLockMutant(std::uint32_t id) {
+  // Injected (tls_reclaim_without_lock): TakeColumn without the registry
+  // lock; the walk races row registration and teardown.
+  std::vector<Pending> pending;
+  const UnrefHandler handler = KillColumnLocked(id);
+  Row* r = head_.With([](Row* h) { return h; });
+  while (r != nullptr) {
+    Row* next = r->next.With([](Row* n) { return n; });
+    TakeSlotLocked(r, id, handler, &pending);
+    r = next;
+  }
+  return pending;
+}
+
+void Registry::ReclaimColumn(std::uint32_t id, bool* reclaiming_flag) {
+  const std::vector<Pending> pending = MutantIs(Mutant::tls_reclaim_without_lock)
+                                           ? TakeColumnWithoutLockMutant(id)
+                                           : TakeColumn(id);
   // Handlers run without the lock (they may take locks, use other columns).
   *reclaiming_flag = true;
   RunHandlers(pending);
@@ -244,7 +270,7 @@ void Registry::ReclaimColumn(std::uint32_t id, bool* reclaiming_flag) {
                         return cols[id].in_flight == 0;
                       });
     if (idle) {
-      if constexpr (!MutantIs(Mutant::tls_reclaim_frees_id_early)) {
+      if (!MutantIs(Mutant::tls_reclaim_frees_id_early)) {
         free_ids_.WithMut([&](std::vector<std::uint32_t>& f) { f.push_back(id); });
       }
       mu_.Unlock();
@@ -336,7 +362,7 @@ void Registry::TeardownRow(void* raw) {
     }
     RunHandlers(pending);
     finished = std::move(pending);
-    if constexpr (MutantIs(Mutant::tls_exit_keeps_values)) {
+    if (MutantIs(Mutant::tls_exit_keeps_values)) {
       self->FinishHandlers(finished);
       sync::ThreadRow::Clear();  // injected: row stays linked, values stay
       return;
@@ -398,19 +424,8 @@ MatrixStats Registry::Stats() {
 
 MatrixStats GetMatrixStats() { return detail::TheRegistry().Stats(); }
 
-namespace {
-// acq_rel in the correct build; the injected mutant publishes relaxed.
-constexpr sync::Order kPublish = sync::MutantIs(sync::Mutant::tls_swap_relaxed)
-                                     ? sync::Order::kRelaxed
-                                     : sync::Order::kAcqRel;
-}  // namespace
-
-
 ThreadLocalColumn::ThreadLocalColumn(UnrefHandler handler)
-    : registry_(detail::TheRegistry()),
-      handler_(handler),
-      id_(registry_.CreateColumn(handler)),
-      publish_(kPublish) {}
+    : registry_(detail::TheRegistry()), handler_(handler), id_(registry_.CreateColumn(handler)) {}
 
 ThreadLocalColumn::~ThreadLocalColumn() { registry_.ReclaimColumn(id_, &reclaiming_); }
 
@@ -422,12 +437,25 @@ sync::Atomic<void*>& ThreadLocalColumn::SlotForWrite() {
 using sync::Mutant;
 using sync::MutantIs;
 
+// Injected (tls_swap_relaxed): the inline fast paths with relaxed order.
+void* ThreadLocalColumn::SwapRelaxedMutant(void* p) {
+  const sync::ThreadRow::Slots s = sync::ThreadRow::GetSlots();
+  if (id_ < s.count) return SlotAt(s, id_).Exchange(p, sync::Order::kRelaxed);
+  return SlotForWrite().Exchange(p, sync::Order::kRelaxed);
+}
+
+bool ThreadLocalColumn::CompareAndSwapRelaxedMutant(void*& expected, void* desired) {
+  const sync::ThreadRow::Slots s = sync::ThreadRow::GetSlots();
+  if (id_ < s.count) return SlotAt(s, id_).CompareExchange(expected, desired, sync::Order::kRelaxed);
+  return SlotForWrite().CompareExchange(expected, desired, sync::Order::kRelaxed);
+}
 
 void ThreadLocalColumn::Reset(void* p) {
   // seq_cst: pairs with Fold's seq_cst store of folded_ (see the header).
-  void* old = SlotForWrite().Exchange(p, MutantIs(Mutant::tls_swap_relaxed)
-                                             ? sync::Order::kRelaxed
-                                             : sync::Order::kSeqCst);
+  // (Mutant tls_swap_relaxed publishes relaxed.)
+  sync::Atomic<void*>& slot = SlotForWrite();
+  void* old = MutantIs(Mutant::tls_swap_relaxed) ? slot.Exchange(p, sync::Order::kRelaxed)
+                                                 : slot.Exchange(p, sync::Order::kSeqCst);
   const bool same = old == p && !MutantIs(Mutant::tls_reset_same_value_unrefs);
   if (old != nullptr && !same && handler_.fn != nullptr) {
     if (!MutantIs(Mutant::tls_reset_skips_fold_grace) &&

@@ -42,6 +42,7 @@
 // callers that free values taken by Swap/CompareAndSwap.
 #pragma once
 
+#include "engine/sync/mutant.h"
 #include "engine/sync/sync.h"
 
 TLSM_BEGIN
@@ -115,18 +116,22 @@ class ThreadLocalColumn {
     // Fast path inline: the slot is within this thread's slot array (kept
     // in its own thread-local words: one load, no row walk); no lock.
     CheckUsable();
+    if (sync::MutantIs(sync::Mutant::tls_swap_relaxed)) return SwapRelaxedMutant(p);
     const sync::ThreadRow::Slots s = sync::ThreadRow::GetSlots();
-    if (id_ < s.count) [[likely]] return SlotAt(s, id_).Exchange(p, publish_);
-    return SlotForWrite().Exchange(p, publish_);
+    if (id_ < s.count) [[likely]] return SlotAt(s, id_).Exchange(p, sync::Order::kAcqRel);
+    return SlotForWrite().Exchange(p, sync::Order::kAcqRel);
   }
   // If the slot holds `expected`, stores `desired` and returns true;
   // otherwise returns false and sets `expected` to the current value.
   bool CompareAndSwap(void*& expected, void* desired) {
     CheckUsable();
+    if (sync::MutantIs(sync::Mutant::tls_swap_relaxed)) {
+      return CompareAndSwapRelaxedMutant(expected, desired);
+    }
     const sync::ThreadRow::Slots s = sync::ThreadRow::GetSlots();
     if (id_ < s.count) [[likely]]
-      return SlotAt(s, id_).CompareExchange(expected, desired, publish_);
-    return SlotForWrite().CompareExchange(expected, desired, publish_);
+      return SlotAt(s, id_).CompareExchange(expected, desired, sync::Order::kAcqRel);
+    return SlotForWrite().CompareExchange(expected, desired, sync::Order::kAcqRel);
   }
   // Writes `replacement` into every slot that holds a non-null value and
   // appends the old values to `out` (they belong to the caller). Null slots
@@ -146,6 +151,9 @@ class ThreadLocalColumn {
 
  private:
   sync::Atomic<void*>& SlotForWrite();
+  // Injected (tls_swap_relaxed): Swap and CompareAndSwap publish relaxed.
+  void* SwapRelaxedMutant(void* p);
+  bool CompareAndSwapRelaxedMutant(void*& expected, void* desired);
   // Slot `id` of the calling thread's slot array, which the owner keeps in
   // its own thread-local words (a copy of row->slots; no lock, no row walk).
   // REQUIRES: id < s.count.
@@ -166,8 +174,6 @@ class ThreadLocalColumn {
   // all in the single seq_cst order).
   mutable sync::Atomic<bool> folded_{false};
   bool reclaiming_ = false;  // set by the destructor; debug checks only
-  // The owner's publish order: acq_rel (set in the .cc, where mutants live).
-  const sync::Order publish_;
 };
 
 // A typed column. `Handler` is called as handler(T*) — see the handler rule.

@@ -8,13 +8,6 @@ namespace version {
 
 using sync::Order;
 
-namespace {
-// acquire in the correct build; mutant sv_acquire_relaxed reads relaxed.
-constexpr Order kReadHead = sync::MutantIs(sync::Mutant::sv_acquire_relaxed)
-                                ? Order::kRelaxed
-                                : Order::kAcquire;
-}  // namespace
-
 MemTable::~MemTable() {
   // relaxed: the destructor runs after the last Unref (acq_rel), which
   // ordered every access of other threads before it.
@@ -40,8 +33,10 @@ void MemTable::Add(std::uint64_t seq, std::string_view key, const std::string* v
 }
 
 Lookup MemTable::Get(std::string_view key, std::uint64_t snapshot, std::string* value) const {
-  // acquire: pairs with the release in Add.
-  Node* n = head_.Load(kReadHead);
+  // acquire: pairs with the release in Add. (Mutant sv_acquire_relaxed
+  // reads relaxed.)
+  Node* n = sync::MutantIs(sync::Mutant::sv_acquire_relaxed) ? head_.Load(Order::kRelaxed)
+                                                             : head_.Load(Order::kAcquire);
   while (n != nullptr) {
     Lookup r = Lookup::kNotFound;
     Node* next = n->data.With([&](const Node::Data& d) {

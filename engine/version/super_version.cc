@@ -15,10 +15,6 @@ struct LiveSuperVersionCount {  // a distinct type: ProcessGlobal is per type
 sync::Statistic<std::int64_t>& LiveCounter() {
   return sync::ProcessGlobal<LiveSuperVersionCount>().n;
 }
-// acq_rel in the correct build: the thread that frees must see every other
-// owner's reads. Mutant sv_unref_relaxed decrements relaxed.
-constexpr Order kUnrefOrder =
-    sync::MutantIs(sync::Mutant::sv_unref_relaxed) ? Order::kRelaxed : Order::kAcqRel;
 }  // namespace
 
 SuperVersion::SuperVersion(SuperVersionMeta meta, MemTable* mem,
@@ -53,7 +49,11 @@ Lookup SuperVersion::Get(std::string_view key, std::uint64_t snapshot,
 void SuperVersion::Ref() { refs_.FetchAdd(1, Order::kRelaxed); }
 
 bool SuperVersion::Unref() {
-  const int before = refs_.FetchSub(1, kUnrefOrder);
+  // acq_rel: the thread that frees must see every other owner's reads.
+  // (Mutant sv_unref_relaxed decrements relaxed.)
+  const int before = sync::MutantIs(sync::Mutant::sv_unref_relaxed)
+                         ? refs_.FetchSub(1, Order::kRelaxed)
+                         : refs_.FetchSub(1, Order::kAcqRel);
   TLSM_INVARIANT(before > 0, "SV-ONCE", "SuperVersion released more often than referenced");
   return before == 1;
 }

@@ -73,12 +73,12 @@ AcquiredSv SuperVersionCache::AcquireSlow(SuperVersion* got) {
 void SuperVersionCache::ReturnSlow(SuperVersion* sv, bool cached) {
   if (sv == nullptr) return;
   if (cached) {
-    if constexpr (MutantIs(Mutant::sv_return_store_not_cas)) {
+    if (MutantIs(Mutant::sv_return_store_not_cas)) {
       // Injected: overwrites whatever an installer put there.
       slots_.Swap(sv);
       return;
     }
-    if constexpr (MutantIs(Mutant::sv_return_skips_version_check)) {
+    if (MutantIs(Mutant::sv_return_skips_version_check)) {
       // Injected: CAS without the version check. Reached after the inline
       // check refused sv (then this CAS caches the stale one: the bug), or
       // after the inline CAS failed (then this one fails too: only this
@@ -126,7 +126,7 @@ void SuperVersionCache::Install(SuperVersion* sv) {
 
 void SuperVersionCache::ScrapeAndRelease(SuperVersion* old) {
   TLSM_INVARIANT(mu_.HeldByMe(), "MISUSE", "REQUIRES: cache mutex held");
-  if constexpr (MutantIs(Mutant::sv_release_old_before_scrape)) {
+  if (MutantIs(Mutant::sv_release_old_before_scrape)) {
     // Injected: the current reference goes first; a slot may now hold the
     // last reference of `old`.
     if (old != nullptr) ReleaseSuperVersion(old);
@@ -140,7 +140,7 @@ void SuperVersionCache::ScrapeAndRelease(SuperVersion* old) {
   for (SuperVersion* p : scraped) {
     if (IsSentinel(p)) continue;  // in use by its thread, or already obsolete
     invalidations_.Add(1);
-    if constexpr (MutantIs(Mutant::sv_scrape_ref_not_released)) continue;
+    if (MutantIs(Mutant::sv_scrape_ref_not_released)) continue;
     if (!MutantIs(Mutant::sv_release_old_before_scrape)) {
       TLSM_INVARIANT(p == old, "SV-STALE",
                      "a slot held a SuperVersion other than the current one");
@@ -148,7 +148,7 @@ void SuperVersionCache::ScrapeAndRelease(SuperVersion* old) {
     if (ReleaseSuperVersion(p)) {
       TLSM_INVARIANT(false, "SV-REFS", "a slot held the last reference of a SuperVersion");
     }
-    if constexpr (MutantIs(Mutant::sv_scrape_ref_released_twice)) ReleaseSuperVersion(p);
+    if (MutantIs(Mutant::sv_scrape_ref_released_twice)) ReleaseSuperVersion(p);
   }
   // Only now may the old current reference go: no slot holds `old` any more.
   if (old != nullptr) ReleaseSuperVersion(old);

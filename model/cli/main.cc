@@ -1,8 +1,8 @@
 // model/cli/main.cc — tlsm: list, check and replay the Relacy model scenarios.
 //
 // Exit codes: 0 every check passed (replay: -), 1 a bug was found (replay:
-// the failure reproduced), 2 bad usage (unknown flag or scenario, bad value,
-// bad or foreign token), 3 harness error (a simulation crashed, a replay did
+// the failure reproduced), 2 bad usage (unknown flag, scenario or mutant,
+// bad value, bad or foreign token), 3 harness error (a simulation crashed, a replay did
 // not reproduce, the determinism self-check failed). docs/harness.md.
 //
 // This file parses arguments and prints. The searches, the failure reports
@@ -15,13 +15,16 @@
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "engine/sync/mutant.h"
 #include "model/cli/build_info.h"
 #include "model/cli/history.h"
 #include "model/cli/html.h"
@@ -68,11 +71,44 @@ std::string Join(const std::vector<std::string>& v, const char* sep) {
   return o;
 }
 
+namespace sync = tlsm::sync;
+
 std::string MutantLabel(const std::string& mutant) {
   return mutant.empty() ? "no mutant" : "mutant " + mutant;
 }
 
-tlsm_harness::BuildIdentity Build() { return {kBuildId, kMutantName}; }
+// The name of the selected mutant ("" = the correct engine).
+std::string SelectedMutantName() {
+  const sync::MutantInfo* m = sync::FindMutant(sync::SelectedMutant());
+  return m == nullptr ? "" : m->name;
+}
+
+std::string MutantNames() {
+  std::string o;
+  for (const sync::MutantInfo& m : sync::kMutants) o += (o.empty() ? "" : ", ") + std::string(m.name);
+  return o;
+}
+
+// Selects the catalogued mutant `name` for every execution of this process
+// (and its forked children). Must run before any execution starts.
+void SelectMutantOrThrow(const std::string& name) {
+  const sync::MutantInfo* m = sync::FindMutant(std::string_view(name));
+  if (m == nullptr) {
+    throw UsageError("no mutant '" + name + "' in this build (tlsm mutants); known: " +
+                     MutantNames());
+  }
+  sync::SelectMutant(m->id);
+}
+
+// The scenarios of a catalogue entry (its twins), in catalogue order.
+std::vector<std::string> MutantScenarios(const sync::MutantInfo& m) {
+  std::vector<std::string> out;
+  std::istringstream in(m.scenarios);
+  for (std::string s; in >> s;) out.push_back(s);
+  return out;
+}
+
+tlsm_harness::BuildIdentity Build() { return {kBuildId, SelectedMutantName()}; }
 
 std::string ReplayCommand(const std::string& token) {
   return tlsm_harness::ReplayCommand(SelfCommand(), token);
@@ -161,7 +197,48 @@ int CmdList(const std::vector<std::string>& args) {
                 static_cast<int>(wi), Join(s.invariants, ",").c_str(), s.threads,
                 s.description.c_str());
   }
-  std::printf("\nbuild %s (%s)\n", kBuildId, MutantLabel(kMutantName).c_str());
+  std::printf("\nbuild %s (%zu mutants: tlsm mutants)\n", kBuildId, std::size(sync::kMutants));
+  return kExitPass;
+}
+
+// ---------------------------------------------------------------- mutants
+
+// The catalogue (engine/sync/mutants.def, parsed by the C preprocessor in
+// engine/sync/mutant.h): the one source CMake, ci scripts and docs read.
+int CmdMutants(const std::vector<std::string>& args) {
+  po::options_description desc(
+      "tlsm mutants [--json]\n\nLists the catalogued mutants (deliberately injected bugs) this\n"
+      "build carries; run one with tlsm check --mutant NAME.\n\noptions");
+  desc.add_options()("json", "machine-readable output")("help,h", "this help");
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(desc).run(), vm);
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return kExitPass;
+  }
+  if (vm.count("json")) {
+    json j = json::array();
+    for (const sync::MutantInfo& m : sync::kMutants) {
+      j.push_back({{"name", m.name},
+                   {"number", static_cast<int>(m.id)},
+                   {"invariant", m.invariant},
+                   {"scenarios", MutantScenarios(m)},
+                   {"description", m.description}});
+    }
+    std::cout << j.dump(2) << "\n";
+    return kExitPass;
+  }
+  std::size_t w = 6, wi = 9;
+  for (const sync::MutantInfo& m : sync::kMutants) {
+    w = std::max(w, std::strlen(m.name));
+    wi = std::max(wi, std::strlen(m.invariant));
+  }
+  std::printf("%3s  %-*s  %-*s  %s\n", "#", static_cast<int>(w), "mutant", static_cast<int>(wi),
+              "invariant", "scenarios (twins)");
+  for (const sync::MutantInfo& m : sync::kMutants) {
+    std::printf("%3d  %-*s  %-*s  %s\n", static_cast<int>(m.id), static_cast<int>(w), m.name,
+                static_cast<int>(wi), m.invariant, m.scenarios);
+  }
   return kExitPass;
 }
 
@@ -212,9 +289,10 @@ int CmdCheck(const std::vector<std::string>& args) {
   po::options_description desc(kCheckHelp);
   std::string search = "all", seed = "0", iterations, bound = std::to_string(kDefaultBound),
               time_budget, shard = "0/1", results = "results", jobs = "1", scheduler = "tlsm",
-              reduction = "dpor", checkpoint, resume, junit;
+              reduction = "dpor", checkpoint, resume, junit, mutant;
   std::vector<std::string> scenarios;
   desc.add_options()
+    ("mutant", po::value<std::string>(&mutant)->value_name("NAME"), "run against the catalogued mutant NAME (tlsm mutants) instead of the correct engine; tokens record it")
     ("search", po::value<std::string>(&search)->value_name("KIND"), "random | exhaustive | bounded | all (default: all = random, then bounded, then exhaustive)")
     ("seed", po::value<std::string>(&seed)->value_name("N"), "random: index of the first execution (execution i uses seed i); default 0")
     ("iterations", po::value<std::string>(&iterations)->value_name("N"), "random: executions (default 20000); tree searches: cap (default none; 0 = none)")
@@ -238,6 +316,7 @@ int CmdCheck(const std::vector<std::string>& args) {
     ("help,h", "this help");
   po::variables_map vm;
   if (!ParseCommand(desc, "scenario", &scenarios, args, &vm)) return kExitPass;  // --help
+  if (vm.count("mutant")) SelectMutantOrThrow(mutant);  // before any execution
   if (scheduler != "tlsm" && scheduler != "stock") {
     throw UsageError("--scheduler must be tlsm or stock, got '" + scheduler + "'");
   }
@@ -324,7 +403,7 @@ int CmdCheck(const std::vector<std::string>& args) {
   }
 
   std::printf("tlsm check: %zu scenario%s, build %s (%s)%s\n", selected.size(),
-              selected.size() == 1 ? "" : "s", kBuildId, MutantLabel(kMutantName).c_str(),
+              selected.size() == 1 ? "" : "s", kBuildId, MutantLabel(SelectedMutantName()).c_str(),
               so.shard_count > 1 ? (", shard " + std::to_string(so.shard_index) + "/" +
                                     std::to_string(so.shard_count)).c_str()
                                  : "");
@@ -438,18 +517,18 @@ int CmdReplay(const std::vector<std::string>& args) {
     throw UsageError("the token names scenario '" + tok.scenario +
                      "', which this build does not have (tlsm list)");
   }
-  if (tok.build_id != kBuildId) {
-    std::string why;
-    if (tok.mutant != kMutantName) {
-      why = "it was made by a build with " + MutantLabel(tok.mutant) + ", this tlsm has " +
-            MutantLabel(kMutantName);
-    } else {
-      why = "the engine or model sources changed since it was made";
-    }
-    throw UsageError("stale token: " + why + " (token build " + tok.build_id + ", this build " +
-                     kBuildId + "); replay it with the tlsm binary that printed it, or re-run "
-                     "tlsm check to get a fresh token");
+  if (!tok.mutant.empty() && sync::FindMutant(std::string_view(tok.mutant)) == nullptr) {
+    throw UsageError("the token was made with mutant '" + tok.mutant +
+                     "', which this build does not have (tlsm mutants); replay it with the "
+                     "tlsm binary that printed it");
   }
+  if (tok.build_id != kBuildId) {
+    throw UsageError("stale token: the engine or model sources changed since it was made "
+                     "(token build " + tok.build_id + ", " + MutantLabel(tok.mutant) +
+                     "; this build " + kBuildId + "); replay it with the tlsm binary that "
+                     "printed it, or re-run tlsm check to get a fresh token");
+  }
+  if (!tok.mutant.empty()) SelectMutantOrThrow(tok.mutant);  // the run the token recorded
   // DecodeToken accepts only the names of registered strategies.
   const tlsm_harness::SearchStrategy& strategy = *tlsm_harness::FindStrategy(tok.search);
   if (strategy.IsTree() && tok.state.find_first_not_of("0123456789 ") == std::string::npos) {
@@ -462,9 +541,9 @@ int CmdReplay(const std::vector<std::string>& args) {
                        std::to_string(s->threads) + " threads): damaged or forged token");
     }
   }
-  std::printf("replay %s: %s search%s, expecting %s\n", s->name.c_str(), tok.search.c_str(),
+  std::printf("replay %s: %s search%s, %s, expecting %s\n", s->name.c_str(), tok.search.c_str(),
               tok.search == "bounded" ? (" (bound " + std::to_string(tok.bound) + ")").c_str() : "",
-              tok.invariant.c_str());
+              MutantLabel(tok.mutant).c_str(), tok.invariant.c_str());
   Outcome o = RunIsolated(*s, tlsm_harness::ReplayConfig(tok), ProgressOptions{}, vm.count("no-fork") == 0);
   if (o.harness_error) {
     std::printf("HARNESS ERROR: the replay crashed: %s\n", o.error.c_str());
@@ -504,21 +583,23 @@ int CmdReplay(const std::vector<std::string>& args) {
 // ---------------------------------------------------------------- trace
 
 const char* kTraceHelp =
-    "tlsm trace SCENARIO [--seed N] [--html OUT]\n\n"
+    "tlsm trace SCENARIO [--seed N] [--mutant NAME] [--html OUT]\n\n"
     "Prints the history of one random execution (execution N, seed N), passing\n"
     "or failing: to see what a scenario does, or how long its executions are.\n"
     "Exit: 0 the execution passed, 1 it failed, 2 bad usage, 3 harness error.\n\noptions";
 
 int CmdTrace(const std::vector<std::string>& args) {
   po::options_description desc(kTraceHelp);
-  std::string seed = "0", html;
+  std::string seed = "0", html, mutant;
   std::vector<std::string> what;
   desc.add_options()
     ("seed", po::value<std::string>(&seed)->value_name("N"), "the random execution to show (default 0)")
+    ("mutant", po::value<std::string>(&mutant)->value_name("NAME"), "run against the catalogued mutant NAME (tlsm mutants)")
     ("html", po::value<std::string>(&html)->value_name("OUT"), "also write the swimlane HTML page")
     ("help,h", "this help");
   po::variables_map vm;
   if (!ParseCommand(desc, "scenario", &what, args, &vm)) return kExitPass;  // --help
+  if (vm.count("mutant")) SelectMutantOrThrow(mutant);  // before any execution
   if (what.size() != 1) throw UsageError("trace takes exactly one SCENARIO");
   const ScenarioInfo* s = tlsm_model::FindScenario(what[0]);
   if (s == nullptr) throw UsageError("no scenario '" + what[0] + "' (tlsm list)");
@@ -557,6 +638,7 @@ const char* kUsage =
     "  check [SCENARIO|GLOB...]   run model checks (random, bounded, exhaustive search)\n"
     "  replay TOKEN|FILE          re-run one failing interleaving, print its history (--html)\n"
     "  trace SCENARIO [--seed N]  print the history of one random execution, passing or not\n"
+    "  mutants                    the catalogued mutants; check --mutant NAME runs one (--json)\n"
     "  version                    print the build id\n\n"
     "tlsm <command> --help for options; docs/harness.md for the guide.\n"
     "exit codes: 0 pass, 1 bug found, 2 bad usage, 3 harness error\n";
@@ -574,8 +656,9 @@ int Main(int argc, char** argv) {
     if (cmd == "check") return CmdCheck(args);
     if (cmd == "replay") return CmdReplay(args);
     if (cmd == "trace") return CmdTrace(args);
+    if (cmd == "mutants") return CmdMutants(args);
     if (cmd == "version" || cmd == "--version") {
-      std::printf("tlsm build %s (%s)\n", kBuildId, MutantLabel(kMutantName).c_str());
+      std::printf("tlsm build %s (%zu mutants)\n", kBuildId, std::size(sync::kMutants));
       return kExitPass;
     }
     if (cmd == "help" || cmd == "--help" || cmd == "-h") {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -194,13 +195,74 @@ TEST(TlsmCheck, BadUsageExitsTwo) {
   for (const char* args : {"check --bogus", "check no.such.scenario", "check --search sideways",
                            "check --shard 2/2", "check --shard x", "check --iterations -1",
                            "check --seed 1e3", "check --time-budget soon", "check --jobs x",
-                           "check --jobs 2 --no-fork", "check --jobs 9999", "frobnicate", ""}) {
+                           "check --jobs 2 --no-fork", "check --jobs 9999",
+                           "check --mutant no_such_mutant selftest.ok",
+                           "trace selftest.ok --mutant no_such_mutant", "mutants --bogus",
+                           "frobnicate", ""}) {
     const CliRun r = Tlsm(args);
     EXPECT_EQ(r.rc, 2) << args << "\n" << r.out;
     EXPECT_FALSE(r.out.empty()) << args;
   }
   EXPECT_NE(Tlsm("check no.such.scenario").out.find("no scenario matches 'no.such.scenario'"),
             std::string::npos);
+  EXPECT_NE(Tlsm("check --mutant no_such_mutant").out.find("no mutant 'no_such_mutant'"),
+            std::string::npos);
+}
+
+// The catalogue as JSON: what CMake, ci/mutants.sh and the docs read.
+TEST(TlsmMutants, CatalogueNamesRegisteredTwinScenarios) {
+  const CliRun l = Tlsm("list --json");
+  ASSERT_EQ(l.rc, 0) << l.out;
+  std::set<std::string> scenarios;
+  for (const auto& s : json::parse(l.out)) scenarios.insert(s.at("name").get<std::string>());
+  const CliRun r = Tlsm("mutants --json");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  const json cat = json::parse(r.out);
+  ASSERT_TRUE(cat.is_array());
+  EXPECT_GE(cat.size(), 30u);
+  std::set<std::string> names;
+  std::set<int> numbers;
+  for (const auto& m : cat) {
+    EXPECT_TRUE(names.insert(m.at("name").get<std::string>()).second) << m.dump();
+    EXPECT_TRUE(numbers.insert(m.at("number").get<int>()).second) << m.dump();
+    EXPECT_GT(m["number"].get<int>(), 0) << m.dump();
+    EXPECT_FALSE(m.at("invariant").get<std::string>().empty()) << m.dump();
+    EXPECT_FALSE(m.at("description").get<std::string>().empty()) << m.dump();
+    ASSERT_FALSE(m.at("scenarios").empty()) << m.dump();
+    for (const auto& s : m["scenarios"]) {
+      EXPECT_EQ(scenarios.count(s.get<std::string>()), 1u) << m.dump();
+    }
+  }
+  EXPECT_EQ(names.count("tls_swap_relaxed"), 1u);
+  const CliRun text = Tlsm("mutants");
+  EXPECT_EQ(text.rc, 0);
+  EXPECT_NE(text.out.find("tls_swap_relaxed"), std::string::npos) << text.out;
+}
+
+// One tlsm runs the correct engine or a mutant; the token records which, so
+// its replay (and the determinism check's, in forked children) runs the
+// same mutant.
+TEST(TlsmMutants, MutantIsSelectedAtRunTimeAndReplaysFromItsToken) {
+  const fs::path dir = fs::temp_directory_path() / "tlsm_cli_test_mutant";
+  fs::remove_all(dir);
+  const CliRun ok = Tlsm("check tls.scrape_vs_swap --search random --iterations 2000 --results " +
+                         dir.string() + "/ok");
+  EXPECT_EQ(ok.rc, 0) << ok.out;
+  EXPECT_NE(ok.out.find("(no mutant)"), std::string::npos) << ok.out;
+  const CliRun bug = Tlsm("check tls.scrape_vs_swap --mutant tls_swap_relaxed --search random "
+                          "--no-minimise --results " + dir.string() + "/bug");
+  ASSERT_EQ(bug.rc, 1) << bug.out;
+  EXPECT_NE(bug.out.find("(mutant tls_swap_relaxed)"), std::string::npos) << bug.out;
+  const json a = json::parse(ReadFile(dir / "bug" / "tls.scrape_vs_swap.failure.json"));
+  EXPECT_EQ(a.at("mutant"), "tls_swap_relaxed") << a.dump(2);
+  tlsm_cli::Token t;
+  std::string err;
+  ASSERT_TRUE(tlsm_cli::DecodeToken(a.at("token").get<std::string>(), &t, &err)) << err;
+  EXPECT_EQ(t.mutant, "tls_swap_relaxed");
+  const CliRun replay = Tlsm("replay " + a.at("token").get<std::string>());
+  EXPECT_EQ(replay.rc, 1) << replay.out;
+  EXPECT_NE(replay.out.find("mutant tls_swap_relaxed"), std::string::npos) << replay.out;
+  fs::remove_all(dir);
 }
 
 TEST_F(BrokenCheck, ExitsOneWithTokenAndArtifact) {
@@ -252,18 +314,18 @@ TEST_F(BrokenCheck, StaleOrDamagedTokensExitTwo) {
   std::string err;
   ASSERT_TRUE(tlsm_cli::DecodeToken(token, &t, &err)) << err;
 
-  tlsm_cli::Token other_mutant = t;
-  other_mutant.build_id = "m3-000000000000";
-  other_mutant.mutant = "tls_exit_skips_handler";
-  CliRun r = Tlsm("replay " + tlsm_cli::EncodeToken(other_mutant));
+  tlsm_cli::Token foreign_mutant = t;
+  foreign_mutant.mutant = "no_such_mutant";
+  CliRun r = Tlsm("replay " + tlsm_cli::EncodeToken(foreign_mutant));
   EXPECT_EQ(r.rc, 2) << r.out;
-  EXPECT_NE(r.out.find("stale token"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("mutant tls_exit_skips_handler"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("mutant 'no_such_mutant', which this build does not have"),
+            std::string::npos) << r.out;
 
   tlsm_cli::Token changed = t;
-  changed.build_id = "m0-000000000000";
+  changed.build_id = "000000000000";
   r = Tlsm("replay " + tlsm_cli::EncodeToken(changed));
   EXPECT_EQ(r.rc, 2) << r.out;
+  EXPECT_NE(r.out.find("stale token"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("sources changed"), std::string::npos) << r.out;
 
   tlsm_cli::Token unknown = t;

@@ -327,6 +327,33 @@ Status DB::CreateColumnFamily(std::string_view name, ColumnFamily* out) {
 
 Status DB::DropColumnFamily(std::string_view name) {
   CfData* cf = nullptr;
+  if constexpr (MutantIs(Mutant::db_drop_erases_in_second_section)) {
+    // Injected: the CF is looked up in one lock section and erased in
+    // another. A Close in between takes the map with the CF still in it,
+    // and both Close and this drop release the map's reference.
+    {
+      sync::MutexLock l(mu_);
+      if (closed_.Load(Order::kRelaxed)) return ClosedStatus();  // relaxed: under mu_
+      if (name == kDefaultColumnFamily) {
+        return Status::InvalidArgument("the default column family cannot be dropped");
+      }
+      cfs_.With([&](const auto& m) {
+        auto it = m.find(name);
+        if (it != m.end()) cf = it->second;
+      });
+    }
+    if (cf == nullptr) return Status::InvalidArgument("unknown column family");
+    {
+      sync::MutexLock l(mu_);
+      cfs_.WithMut([&](auto& m) {
+        auto it = m.find(name);
+        if (it != m.end()) m.erase(it);
+      });
+    }
+    cf->Drop(detail::kDropped);
+    cf->Unref();
+    return Status::OK();
+  }
   {
     sync::MutexLock l(mu_);
     if (closed_.Load(Order::kRelaxed)) return ClosedStatus();  // relaxed: under mu_

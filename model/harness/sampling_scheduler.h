@@ -204,7 +204,7 @@ class SampledScheduler
     const rl::thread_id_t running = this->running_threads_count;
     if (const rl::thread_id_t timed = this->timed_thread_count_) {
       const rl::thread_id_t cnt = running ? timed * 4 : timed;
-      const auto idx = Draw(cnt);
+      const auto idx = static_cast<rl::thread_id_t>(Draw(static_cast<unsigned>(cnt)));
       if (idx < timed) {
         const rl::thread_id_t th = this->timed_threads_[idx]->index_;
         this->unpark_thread(th);
@@ -213,7 +213,7 @@ class SampledScheduler
       }
     }
     if (const rl::thread_id_t spurious = this->spurious_thread_count_; spurious && running) {
-      const auto idx = Draw(spurious * 8);
+      const auto idx = static_cast<rl::thread_id_t>(Draw(static_cast<unsigned>(spurious * 8)));
       if (idx < spurious) {
         const rl::thread_id_t th = this->spurious_threads_[idx]->index_;
         this->unpark_thread(th);

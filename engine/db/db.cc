@@ -283,6 +283,25 @@ Status DB::ClosedStatus() const { return Status::Closed("DB '" + name_ + "' is c
 
 Status DB::Close() {
   std::map<std::string, CfData*, std::less<>> cfs;
+  if constexpr (MutantIs(Mutant::db_close_marks_closed_late)) {
+    // Injected: the map is taken in one lock section and the DB marked
+    // closed in another; a CF created in between lands in the emptied map
+    // and no Close ever drops it.
+    {
+      sync::MutexLock l(mu_);
+      if (closed_.Load(Order::kRelaxed)) return Status::OK();  // relaxed: under mu_
+      cfs_.WithMut([&](auto& m) { cfs.swap(m); });
+    }
+    {
+      sync::MutexLock l(mu_);
+      closed_.Store(true, Order::kRelease);
+    }
+    for (auto& [n, cf] : cfs) {
+      cf->Drop(detail::kClosed);
+      cf->Unref();
+    }
+    return Status::OK();
+  }
   {
     sync::MutexLock l(mu_);
     if (closed_.Load(Order::kRelaxed)) return Status::OK();  // relaxed: under mu_

@@ -125,24 +125,6 @@ void SuperVersionCache::Install(SuperVersion* sv) {
   SuperVersion* old = current_.Load(Order::kRelaxed);  // relaxed: under mu_
   TLSM_INVARIANT(old == nullptr || sv->version() > old->version(), "SV-FRESH",
                  "Install of a version not newer than the current one");
-  if constexpr (MutantIs(Mutant::sv_install_scrapes_before_publish)) {
-    // Injected: the slots are scraped before the new SuperVersion is
-    // published. A reader whose acquire was in flight during the scrape
-    // (its slot in use, so skipped) and that returns before the publish
-    // passes the version check and caches `old` after the scrape.
-    std::vector<SuperVersion*> scraped;
-    slots_.Scrape(&scraped, ObsoleteSentinel());
-    for (SuperVersion* p : scraped) {
-      if (IsSentinel(p)) continue;
-      invalidations_.Add(1);
-      ReleaseSuperVersion(p);
-    }
-    current_.Store(sv, Order::kRelease);
-    current_version_.Store(sv->version(), Order::kRelease);
-    installs_.Add(1);
-    if (old != nullptr) ReleaseSuperVersion(old);
-    return;
-  }
   // release: lock-free readers of the version number see the new one.
   current_.Store(sv, Order::kRelease);
   current_version_.Store(sv->version(), Order::kRelease);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The main job: every model scenario at its default budgets (random, bounded
-# and exhaustive search), then the summary table. Installs what it needs.
+# The main job: every model scenario at its default budgets (the sampling
+# portfolio, bounded and exhaustive search), then the summary table. Installs what it needs.
 # Extra arguments are passed to `tlsm check` (e.g. --shard 1/4, --seed 7).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -113,8 +113,19 @@ std::vector<WriteBatch*> PushToShard(BatchCore* core, std::uint32_t shard_index,
                                      std::vector<WriteBatch*> batches, bool* pushed_any) {
   std::vector<WriteBatch*> overflow;
   Shard& shard = core->shards[shard_index];
+  bool closed_before = false;
+  if (MutantIs(Mutant::batch_push_checks_closed_early)) {
+    // Injected: the closed flag is read in a lock section of its own; a
+    // Close that frees the shard's batches in between misses the ones
+    // pushed below, which nobody frees.
+    shard.mu.Lock();
+    closed_before = shard.closed.With([](bool c) { return c; });
+    shard.mu.Unlock();
+  }
   shard.mu.Lock();
-  const bool closed = shard.closed.With([](bool c) { return c; });
+  const bool closed = MutantIs(Mutant::batch_push_checks_closed_early)
+                          ? closed_before
+                          : shard.closed.With([](bool c) { return c; });
   std::size_t added = 0;  // Capacity() of the batches the shard took
   shard.batches.WithMut([&](std::vector<WriteBatch*>& v) {
     for (WriteBatch* b : batches) {
@@ -346,6 +357,25 @@ void BatchCache::Close() {
   std::uint64_t freed = 0;
   for (std::size_t i = 0; i < core_->num_shards; ++i) {
     Shard& s = core_->shards[i];
+    if (MutantIs(Mutant::batch_close_marks_closed_late)) {
+      // Injected: the shard is emptied first and marked closed in a lock
+      // section of its own; batches an exiting thread pushes in between
+      // stay in a closed shard that nobody frees.
+      s.mu.Lock();
+      std::vector<WriteBatch*> all =
+          s.batches.WithMut([](std::vector<WriteBatch*>& v) { return std::move(v); });
+      s.batches.WithMut([](std::vector<WriteBatch*>& v) { v.clear(); });
+      s.bytes.WithMut([](std::size_t& n) { n = 0; });
+      s.mu.Unlock();
+      s.mu.Lock();
+      s.closed.WithMut([](bool& c) { c = true; });
+      s.mu.Unlock();
+      for (WriteBatch* b : all) {
+        FreeBatch(b);
+        ++freed;
+      }
+      continue;
+    }
     s.mu.Lock();
     s.closed.WithMut([](bool& c) { c = true; });
     std::vector<WriteBatch*> all =

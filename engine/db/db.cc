@@ -302,6 +302,25 @@ Status DB::ClosedStatus() const { return Status::Closed("DB '" + name_ + "' is c
 
 Status DB::Close() {
   std::map<std::string, CfData*, std::less<>> cfs;
+  if (MutantIs(Mutant::db_close_marks_closed_late)) {
+    // Injected: the map is taken in one lock section and the DB marked
+    // closed in another; a CF created in between lands in the emptied map
+    // and no Close ever drops it.
+    {
+      sync::MutexLock l(mu_);
+      if (closed_.Load(Order::kRelaxed)) return Status::OK();  // relaxed: under mu_
+      cfs_.WithMut([&](auto& m) { cfs.swap(m); });
+    }
+    {
+      sync::MutexLock l(mu_);
+      closed_.Store(true, Order::kRelease);
+    }
+    for (auto& [n, cf] : cfs) {
+      cf->Drop(detail::kClosed);
+      cf->Unref();
+    }
+    return Status::OK();
+  }
   {
     sync::MutexLock l(mu_);
     if (closed_.Load(Order::kRelaxed)) return Status::OK();  // relaxed: under mu_
@@ -346,6 +365,33 @@ Status DB::CreateColumnFamily(std::string_view name, ColumnFamily* out) {
 
 Status DB::DropColumnFamily(std::string_view name) {
   CfData* cf = nullptr;
+  if (MutantIs(Mutant::db_drop_erases_in_second_section)) {
+    // Injected: the CF is looked up in one lock section and erased in
+    // another. A Close in between takes the map with the CF still in it,
+    // and both Close and this drop release the map's reference.
+    {
+      sync::MutexLock l(mu_);
+      if (closed_.Load(Order::kRelaxed)) return ClosedStatus();  // relaxed: under mu_
+      if (name == kDefaultColumnFamily) {
+        return Status::InvalidArgument("the default column family cannot be dropped");
+      }
+      cfs_.With([&](const auto& m) {
+        auto it = m.find(name);
+        if (it != m.end()) cf = it->second;
+      });
+    }
+    if (cf == nullptr) return Status::InvalidArgument("unknown column family");
+    {
+      sync::MutexLock l(mu_);
+      cfs_.WithMut([&](auto& m) {
+        auto it = m.find(name);
+        if (it != m.end()) m.erase(it);
+      });
+    }
+    cf->Drop(detail::kDropped);
+    cf->Unref();
+    return Status::OK();
+  }
   {
     sync::MutexLock l(mu_);
     if (closed_.Load(Order::kRelaxed)) return ClosedStatus();  // relaxed: under mu_

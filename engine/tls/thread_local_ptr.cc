@@ -227,6 +227,13 @@ std::vector<Pending> Registry::TakeColumn(std::uint32_t id) {
   LockChecked();
   LockGuard g(mu_);
   const UnrefHandler handler = KillColumnLocked(id);
+  if (MutantIs(Mutant::tls_reclaim_walks_rows_later)) {
+    // Injected: the rows are walked in a lock section of their own. A
+    // thread that exits in between skips the dead column and frees its
+    // row with the value still in it: no handler ever runs for it.
+    mu_.Unlock();
+    LockChecked();
+  }
   if (MutantIs(Mutant::tls_reclaim_frees_id_early)) {
     // Injected: the id is free before the rows are cleared; a column
     // created in the gap below reuses it while old values sit in the slots.
@@ -381,6 +388,16 @@ void Registry::Scrape(std::uint32_t id, std::vector<void*>* out, void* replaceme
     SlotArray a = r->slots.With([](const SlotArray& s) { return s; });
     if (id >= a.capacity) return;
     void* v = a.slots[id].Load(Order::kAcquire);
+    if (MutantIs(Mutant::tls_scrape_store_not_cas)) {
+      // Injected: a plain store replaces the value loaded above; an owner's
+      // Swap in the one step between them is overwritten (its value lost,
+      // the one it took reported to the scraper too).
+      if (v != nullptr) {
+        a.slots[id].Store(replacement, Order::kRelease);
+        out->push_back(v);
+      }
+      return;
+    }
     // The owner may swap concurrently: retry until the swap lands on the
     // value we report, or the slot turns null.
     while (v != nullptr) {

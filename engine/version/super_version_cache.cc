@@ -91,6 +91,14 @@ void SuperVersionCache::ReturnSlow(SuperVersion* sv, bool cached) {
 }
 
 SuperVersion* SuperVersionCache::RefCurrent() {
+  if (MutantIs(Mutant::sv_ref_current_unlocked)) {
+    // Injected: the current pointer is read without mu_, so an Install can
+    // publish its successor and release it (the last reference) before the
+    // Ref below lands on freed memory.
+    SuperVersion* cur = current_.Load(Order::kAcquire);
+    if (cur != nullptr) cur->Ref();
+    return cur;
+  }
   sync::MutexLock l(mu_);
   // relaxed: current_ is only written under mu_, which we hold.
   SuperVersion* sv = current_.Load(Order::kRelaxed);

@@ -289,14 +289,15 @@ int CmdCheck(const std::vector<std::string>& args) {
   po::options_description desc(kCheckHelp);
   std::string search = "all", seed = "0", iterations, bound = std::to_string(kDefaultBound),
               time_budget, shard = "0/1", results = "results", jobs = "1", scheduler = "tlsm",
-              reduction = "dpor", checkpoint, resume, junit, mutant;
+              reduction = "dpor", checkpoint, resume, junit, mutant, depth = "3";
   std::vector<std::string> scenarios;
   desc.add_options()
     ("mutant", po::value<std::string>(&mutant)->value_name("NAME"), "run against the catalogued mutant NAME (tlsm mutants) instead of the correct engine; tokens record it")
-    ("search", po::value<std::string>(&search)->value_name("KIND"), "random | exhaustive | bounded | all (default: all = random, then bounded, then exhaustive)")
+    ("search", po::value<std::string>(&search)->value_name("KIND"), "random | pct | pos | portfolio | exhaustive | bounded | all (default: all = portfolio, then bounded, then exhaustive)")
     ("seed", po::value<std::string>(&seed)->value_name("N"), "random: index of the first execution (execution i uses seed i); default 0")
     ("iterations", po::value<std::string>(&iterations)->value_name("N"), "random: executions (default 20000); tree searches: cap (default none; 0 = none)")
     ("bound", po::value<std::string>(&bound)->value_name("K"), "bounded: preemption bound K (default 2)")
+    ("depth", po::value<std::string>(&depth)->value_name("D"), "pct: depth d, the number of ordering constraints a bug may need (d-1 priority change points; default 3, 1..16)")
     ("time-budget", po::value<std::string>(&time_budget)->value_name("S"), "seconds per search (default: none for random, 30 for bounded (more where a scenario declares it), 10 for exhaustive; 0 = none)")
     ("shard", po::value<std::string>(&shard)->value_name("I/N"), "I/N: run shard I of N (0-based); see docs/harness.md")
     ("jobs,j", po::value<std::string>(&jobs)->value_name("N"), "random: run the search as N slices in parallel processes (default 1; 0 = one per CPU); same executions and result as one process")
@@ -326,11 +327,12 @@ int CmdCheck(const std::vector<std::string>& args) {
   tlsm_harness::CampaignOptions opt;
   tlsm_harness::SearchOptions& so = opt.search;
   if (search == "all") {
-    opt.strategies = tlsm_harness::Strategies();
+    opt.strategies = tlsm_harness::DefaultStrategies();
   } else if (const tlsm_harness::SearchStrategy* st = tlsm_harness::FindStrategy(search)) {
     opt.strategies = {st};
   } else {
-    throw UsageError("--search must be random, exhaustive, bounded or all, got '" + search + "'");
+    throw UsageError("--search must be random, pct, pos, portfolio, exhaustive, bounded or all, got '" +
+                     search + "'");
   }
   const bool any_sampling =
       std::any_of(opt.strategies.begin(), opt.strategies.end(),
@@ -345,6 +347,9 @@ int CmdCheck(const std::vector<std::string>& args) {
   const std::uint64_t b = ParseUint("bound", bound);
   if (b > 64) throw UsageError("--bound is a preemption bound; " + bound + " is too large");
   so.bound = static_cast<unsigned>(b);
+  const std::uint64_t d = ParseUint("depth", depth);
+  if (d < 1 || d > 16) throw UsageError("--depth must be 1..16, got '" + depth + "'");
+  so.depth = static_cast<unsigned>(d);
   if (!time_budget.empty()) so.time_budget = ParseSeconds("time-budget", time_budget);
   {
     const std::size_t slash = shard.find('/');

@@ -97,6 +97,7 @@ nlohmann::json ToJson(const RunResult& r) {
           {"iterations", r.iterations}, {"failing_iteration", r.failing_iteration},
           {"final_state", r.final_state}, {"captured", r.captured},
           {"shard_done", r.shard_done}, {"sleep_blocked", r.sleep_blocked},
+          {"max_steps", r.max_steps},   {"schedule_hashes", r.schedule_hashes},
           {"seconds", r.seconds}};
 }
 
@@ -112,6 +113,8 @@ RunResult FromJson(const nlohmann::json& j) {
   r.captured = j.at("captured");
   r.shard_done = j.at("shard_done");
   r.sleep_blocked = j.at("sleep_blocked");
+  r.max_steps = j.at("max_steps");
+  r.schedule_hashes = j.at("schedule_hashes").get<std::vector<std::uint64_t>>();
   r.seconds = j.at("seconds");
   return r;
 }
@@ -332,6 +335,11 @@ Outcome RunRandomInParallel(const ScenarioInfo& info, RunConfig cfg, const Progr
     merged.result.iterations += o.result.iterations;
     merged.result.seconds = std::max(merged.result.seconds, o.result.seconds);
     merged.result.budget_hit = merged.result.budget_hit || o.result.budget_hit;
+    merged.result.max_steps = std::max(merged.result.max_steps, o.result.max_steps);
+    // Slices in execution order: the hashes in the order one process has them.
+    merged.result.schedule_hashes.insert(merged.result.schedule_hashes.end(),
+                                         o.result.schedule_hashes.begin(),
+                                         o.result.schedule_hashes.end());
     if (o.harness_error && !merged.harness_error) {
       merged.harness_error = true;
       merged.error = o.error;
@@ -345,6 +353,8 @@ Outcome RunRandomInParallel(const ScenarioInfo& info, RunConfig cfg, const Progr
     r.iterations = merged.result.iterations;
     r.seconds = merged.result.seconds;
     r.budget_hit = merged.result.budget_hit;
+    r.max_steps = merged.result.max_steps;
+    r.schedule_hashes = std::move(merged.result.schedule_hashes);
     merged.result = r;
     merged.history = std::move(first_failure->history);
   }

@@ -189,7 +189,8 @@ bool DecodeToken(const std::string& text_in, Token* out, std::string* error) {
     *error = std::string("token is damaged (") + e.what() + ")";
     return false;
   }
-  if (out->search != "random" && out->search != "exhaustive" && out->search != "bounded") {
+  if (out->search != "random" && out->search != "exhaustive" && out->search != "bounded" &&
+      out->search != "pct" && out->search != "pos" && out->search != "portfolio") {
     *error = "token names an unknown search '" + out->search + "'";
     return false;
   }

@@ -261,6 +261,8 @@ RunResult RunGenerated(const RunConfig& cfg) {
   per.first_iteration = 0;
   per.time_budget_s = 0;
   std::uint64_t executions = 0;
+  std::uint64_t max_steps = 0;               // sampling: PCT's L, over every program
+  std::vector<std::uint64_t> hashes;         // sampling: coverage, over every program
   bool failed_once = false;
   Program last_failing;
   RunResult last_fail;
@@ -275,6 +277,8 @@ RunResult RunGenerated(const RunConfig& cfg) {
         const Program p = *GenProgram();
         RunResult r = RunProgram(p, per);
         executions += r.iterations;
+        max_steps = std::max(max_steps, r.max_steps);
+        hashes.insert(hashes.end(), r.schedule_hashes.begin(), r.schedule_hashes.end());
         if (r.failed) {
           failed_once = true;
           last_failing = p;  // shrinking ends on the smallest failing program
@@ -294,6 +298,8 @@ RunResult RunGenerated(const RunConfig& cfg) {
     out.final_state = "prog:" + Encode(last_failing) + "#" + out.final_state;
   }
   out.iterations = executions;
+  out.max_steps = std::max(out.max_steps, max_steps);
+  out.schedule_hashes = std::move(hashes);
   out.seconds = NowSeconds() - started;
   return out;
 }

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "model/harness/model_test.h"
+#include "model/harness/sampling_scheduler.h"
 #include "model/harness/tree_scheduler.h"
 
 namespace tlsm_model {
@@ -47,7 +48,16 @@ void RunSearchOf(const RunConfig& cfg, SearchParams& p) {
   p.wrong_independence = cfg.wrong_independence_for_test;
   p.skip_bound_compensation = cfg.skip_bound_compensation_for_test;
   p.checkpoint = cfg.checkpoint;
-  const bool ours = cfg.search != SearchKind::kRandom && !cfg.stock_scheduler;
+  if (IsSampling(cfg.search)) {
+    // Sampling searches keep Relacy's address coin (no quarantine).
+    p.sampler = SamplerFor(cfg.search);
+    p.pct_depth = cfg.pct_depth;
+    p.schedule_length = cfg.schedule_length;
+    tlsm::sync::SetFreeQuarantine(false);
+    SimulateWith<Test, SampledScheduler<n>>(p);
+    return;
+  }
+  const bool ours = !cfg.stock_scheduler;
   tlsm::sync::SetFreeQuarantine(ours && !cfg.address_reuse);
   const bool bounded = cfg.search == SearchKind::kBounded;
   if (!ours) {
@@ -78,6 +88,8 @@ RunResult RunRelacy(const RunConfig& cfg, const ScenarioInfo& info) {
   RunResult r;
   FinishResult(p, info, started, &r);
   r.sleep_blocked = p.sleep_blocked;
+  r.max_steps = p.max_steps;
+  r.schedule_hashes.assign(p.schedule_hashes.begin(), p.schedule_hashes.end());
   return r;
 }
 

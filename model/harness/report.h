@@ -50,6 +50,16 @@ struct Row {
   bool address_reuse = false;         // tree: freed addresses reused
   std::string reduction;              // tree: "dpor+sleep-sets" | "sleep-sets" | "none"
   std::string shard;                  // "I/N"
+  // Sampling searches: PCT's depth (0: no PCT) and L, the learned execution
+  // length its change points are drawn from; coverage: distinct schedules
+  // among the passing executions (hash of the choice sequence) and how many
+  // were seen exactly once (Good–Turing: singletons / executions estimates
+  // the chance that the next execution is a schedule not seen yet).
+  unsigned depth = 0;
+  std::uint64_t schedule_length = 0;
+  std::uint64_t distinct_schedules = 0;
+  std::uint64_t singleton_schedules = 0;
+  std::uint64_t hashed_executions = 0;  // executions the coverage counts cover
 };
 
 // What a search found: the failing execution as the search reported it.

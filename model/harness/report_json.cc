@@ -12,6 +12,17 @@ json RowJson(const Row& r) {
             {"shard", r.shard}};
   if (!r.tree) {
     j["first_execution"] = r.first_iteration;
+    if (r.depth != 0) j["depth"] = r.depth;
+    if (r.schedule_length != 0) j["schedule_length"] = r.schedule_length;
+    // Coverage of the passing executions (none when a bug stopped the search).
+    if (r.hashed_executions != 0) {
+      j["coverage"] = {
+          {"executions", r.hashed_executions},
+          {"distinct_schedules", r.distinct_schedules},
+          {"seen_once", r.singleton_schedules},
+          {"unseen_estimate", static_cast<double>(r.singleton_schedules) /
+                                  static_cast<double>(r.hashed_executions)}};
+    }
   } else {
     j["scheduler"] = r.scheduler;
     j["address_reuse"] = r.address_reuse;

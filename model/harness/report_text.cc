@@ -23,10 +23,22 @@ const char* Plural(unsigned n) { return n == 1 ? "" : "s"; }
 
 }  // namespace
 
+std::string CoverageText(const Row& r) {
+  if (r.tree || r.hashed_executions == 0 || r.verdict != "sampled") return "";
+  std::string o;
+  Append(&o, "%llu schedules, unseen %.1f%%",
+         static_cast<unsigned long long>(r.distinct_schedules),
+         100.0 * static_cast<double>(r.singleton_schedules) /
+             static_cast<double>(r.hashed_executions));
+  return o;
+}
+
 void TextReporter::OnRow(const Row& r) {
-  std::fprintf(out_, "  %-32s %-14s %10llu executions  %8s  %s\n", r.scenario.c_str(),
+  const std::string cov = CoverageText(r);
+  std::fprintf(out_, "  %-32s %-14s %10llu executions  %8s  %s%s%s\n", r.scenario.c_str(),
                r.search.c_str(), static_cast<unsigned long long>(r.iterations),
-               FormatSeconds(r.seconds).c_str(), r.result.c_str());
+               FormatSeconds(r.seconds).c_str(), r.result.c_str(), cov.empty() ? "" : "  ",
+               cov.c_str());
   std::fflush(out_);
 }
 
@@ -82,20 +94,27 @@ std::string FailureText(const FailureReport& f) {
 void PrintSummary(std::FILE* out, const std::vector<Row>& rows) {
   std::size_t w = 8;
   for (const auto& r : rows) w = std::max(w, r.scenario.size());
-  std::fprintf(out, "\nsummary\n%-*s  %-14s  %12s  %9s  %s\n", static_cast<int>(w), "scenario",
-               "search", "executions", "time", "result");
+  std::size_t rw = 6;
+  for (const auto& r : rows) rw = std::max(rw, r.result.size());
+  std::fprintf(out, "\nsummary\n%-*s  %-14s  %12s  %9s  %-*s  %s\n", static_cast<int>(w),
+               "scenario", "search", "executions", "time", static_cast<int>(rw), "result",
+               "coverage");
   for (const auto& r : rows) {
-    std::fprintf(out, "%-*s  %-14s  %12llu  %9s  %s\n", static_cast<int>(w), r.scenario.c_str(),
-                 r.search.c_str(), static_cast<unsigned long long>(r.iterations),
-                 FormatSeconds(r.seconds).c_str(), r.result.c_str());
+    std::fprintf(out, "%-*s  %-14s  %12llu  %9s  %-*s  %s\n", static_cast<int>(w),
+                 r.scenario.c_str(), r.search.c_str(), static_cast<unsigned long long>(r.iterations),
+                 FormatSeconds(r.seconds).c_str(), static_cast<int>(rw), r.result.c_str(),
+                 CoverageText(r).c_str());
   }
   std::size_t verified = 0, sampled = 0;
   for (const auto& r : rows) {
     if (r.verdict == "verified") ++verified;
     else if (r.verdict == "sampled") ++sampled;
   }
-  std::fprintf(out, "\n%zu search%s verified (complete), %zu sampled (random, or stopped by a "
-               "budget)\n", verified, verified == 1 ? "" : "es", sampled);
+  std::fprintf(out, "\n%zu search%s verified (complete), %zu sampled (a sampling search, or stopped "
+               "by a budget)\n", verified, verified == 1 ? "" : "es", sampled);
+  std::fprintf(out, "coverage: distinct schedules among a sampling search's passing executions; "
+               "unseen = schedules seen once / executions (Good-Turing estimate of the chance the "
+               "next execution is new)\n");
 }
 
 }  // namespace tlsm_harness

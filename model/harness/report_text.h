@@ -33,6 +33,10 @@ class TextReporter final : public CampaignObserver {
 // the replay commands, then the history shown.
 std::string FailureText(const FailureReport& f);
 
+// A sampling row's coverage: "<distinct> schedules, unseen <p>%" ("" for
+// other rows).
+std::string CoverageText(const Row& r);
+
 // The summary table of `rows`, then how many searches verified and sampled.
 void PrintSummary(std::FILE* out, const std::vector<Row>& rows);
 

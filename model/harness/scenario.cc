@@ -13,8 +13,24 @@ const char* SearchName(SearchKind k) {
     case SearchKind::kRandom: return "random";
     case SearchKind::kExhaustive: return "exhaustive";
     case SearchKind::kBounded: return "bounded";
+    case SearchKind::kPct: return "pct";
+    case SearchKind::kPos: return "pos";
+    case SearchKind::kPortfolio: return "portfolio";
   }
   return "?";
+}
+
+bool IsSampling(SearchKind k) {
+  return k != SearchKind::kExhaustive && k != SearchKind::kBounded;
+}
+
+Sampler SamplerFor(SearchKind k) {
+  switch (k) {
+    case SearchKind::kPct: return Sampler::kPct;
+    case SearchKind::kPos: return Sampler::kPos;
+    case SearchKind::kPortfolio: return Sampler::kPortfolio;
+    default: return Sampler::kRandom;
+  }
 }
 
 std::vector<ScenarioInfo>& Scenarios() {
@@ -109,6 +125,9 @@ void PrepareParams(const RunConfig& cfg, unsigned threads, rl::test_params* p) {
   p->execution_depth_limit = 20000;
   switch (cfg.search) {
     case SearchKind::kRandom:
+    case SearchKind::kPct:
+    case SearchKind::kPos:
+    case SearchKind::kPortfolio:
       p->search_type = rl::sched_random;
       break;
     case SearchKind::kExhaustive:
@@ -129,11 +148,11 @@ void PrepareParams(const RunConfig& cfg, unsigned threads, rl::test_params* p) {
     // Replay: exactly the execution the state names.
     p->initial_state = cfg.initial_state;
     b.max_executions = 1;
-    if (cfg.search == SearchKind::kRandom) {
+    if (IsSampling(cfg.search)) {
       // >= 1: Relacy's progress report divides by it at execution 0.
       p->iteration_count = std::max<std::uint64_t>(1, std::stoull(cfg.initial_state));
     }
-  } else if (cfg.search == SearchKind::kRandom) {
+  } else if (IsSampling(cfg.search)) {
     // Relacy runs executions start..iteration_count inclusive.
     p->initial_state = std::to_string(cfg.first_iteration) + " ";
     // Relacy's progress report divides by iteration_count at execution 0, so

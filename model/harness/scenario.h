@@ -22,8 +22,16 @@
 
 namespace tlsm_model {
 
-enum class SearchKind { kRandom, kExhaustive, kBounded };
+// kRandom, kPct, kPos and kPortfolio are sampling searches (independent
+// executions, model/harness/sampling_scheduler.h); the others tree searches.
+enum class SearchKind { kRandom, kExhaustive, kBounded, kPct, kPos, kPortfolio };
 const char* SearchName(SearchKind k);
+bool IsSampling(SearchKind k);
+
+// How one sampled execution chooses threads (sampling_scheduler.h). The
+// numbers are part of replay tokens' state: append only.
+enum class Sampler : unsigned { kRandom = 0, kPct = 1, kPos = 2, kPortfolio = 3 };
+Sampler SamplerFor(SearchKind k);
 
 // How a tree search reduces its tree (tree searches only; tree_scheduler.h).
 enum class Reduction {
@@ -60,6 +68,11 @@ struct RunConfig {
   std::uint64_t iterations = 10000;
   std::uint64_t first_iteration = 0;
   unsigned bound = 2;            // preemption bound for kBounded
+  // kPct: the depth d (d-1 priority change points); kPct and kPortfolio: L,
+  // the execution length (scheduling points) change points are drawn from
+  // (0 = none: no change points, the strategy's first run that learns L).
+  unsigned pct_depth = 3;
+  std::uint64_t schedule_length = 0;
   // Tree searches: Relacy's own scheduler (branches on every free) instead of
   // the harness's TreeScheduler (tree_scheduler.h). For comparisons.
   bool stock_scheduler = false;
@@ -108,6 +121,11 @@ struct RunResult {
   std::uint64_t sleep_blocked = 0;  // tree searches: executions that ended
                                     // in a sleep-blocked state (counted in
                                     // iterations)
+  // Sampling searches: the most scheduling points of any execution (PCT
+  // learns L from it), and the hash of each completed execution's choice
+  // sequence, in execution order (coverage).
+  std::uint64_t max_steps = 0;
+  std::vector<std::uint64_t> schedule_hashes;
   double seconds = 0;
 };
 

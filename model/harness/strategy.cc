@@ -15,6 +15,7 @@ std::string SearchOptions::ShardSuffix() const {
 std::string SearchLabel(const SearchStrategy& st, const SearchOptions& o) {
   std::string label = st.Name();
   if (const auto k = st.PreemptionBound(o)) label += " K=" + std::to_string(*k);
+  if (st.Kind() == tlsm_model::SearchKind::kPct) label += " d=" + std::to_string(o.depth);
   return label;
 }
 
@@ -28,6 +29,7 @@ Row StartRow(const SearchStrategy& st, const ScenarioInfo& s, const SearchOption
   row.address_reuse = o.stock_scheduler || o.address_reuse;
   row.reduction = st.ReductionName(o);
   row.shard = std::to_string(o.shard_index) + "/" + std::to_string(o.shard_count);
+  if (st.Kind() == tlsm_model::SearchKind::kPct) row.depth = o.depth;
   return row;
 }
 
@@ -55,6 +57,7 @@ RunConfig SearchConfig(const SearchStrategy& st, const SearchOptions& o) {
   cfg.stock_scheduler = o.stock_scheduler;
   cfg.address_reuse = o.address_reuse;
   cfg.reduction = o.reduction;
+  cfg.pct_depth = o.depth;
   return cfg;
 }
 

@@ -41,6 +41,7 @@ struct SearchOptions {
   std::uint64_t seed = 0;                   // sampling: first execution index
   std::optional<std::uint64_t> iterations;  // sampling: executions; tree: cap (0 = none)
   unsigned bound = 2;                       // bounded: preemption bound
+  unsigned depth = 3;                       // pct: depth d (d-1 change points)
   std::optional<double> time_budget;        // seconds per search; unset = the strategy's default
   unsigned shard_index = 0, shard_count = 1;
   unsigned jobs = 1;                        // sampling: parallel slices
@@ -100,9 +101,10 @@ class SearchStrategy {
                                                         const SearchOptions& o) const = 0;
 };
 
-// Every registered strategy, in the order `--search all` runs them
-// (strategy_registry.cc).
+// Every registered strategy (strategy_registry.cc).
 const std::vector<const SearchStrategy*>& Strategies();
+// What `--search all` runs, in order: portfolio, bounded, exhaustive.
+const std::vector<const SearchStrategy*>& DefaultStrategies();
 // nullptr when no strategy has that name.
 const SearchStrategy* FindStrategy(const std::string& name);
 

@@ -1,10 +1,41 @@
 // model/harness/strategy_sampling.cc — the loop of sampling strategies.
 #include "model/harness/strategy_sampling.h"
 
+#include <algorithm>
+
 namespace tlsm_harness {
 
 using tlsm_model::RunConfig;
 using tlsm_model::ScenarioInfo;
+
+std::uint64_t LearnScheduleLength(const ScenarioInfo& s, std::uint64_t seed, bool fork) {
+  RunConfig cfg;
+  cfg.search = tlsm_model::SearchKind::kPct;
+  cfg.pct_depth = 1;  // priorities only: no change point
+  cfg.schedule_length = 0;
+  cfg.first_iteration = seed;
+  cfg.iterations = 1;
+  // A failing learning run still counted its steps up to the failure; the
+  // search itself finds and reports that failure.
+  const tlsm_cli::Outcome out = tlsm_cli::RunIsolated(s, cfg, tlsm_cli::ProgressOptions{}, fork);
+  return out.result.max_steps;
+}
+
+void CountCoverage(const std::vector<std::uint64_t>& hashes, Row* row) {
+  std::vector<std::uint64_t> h = hashes;
+  std::sort(h.begin(), h.end());
+  std::uint64_t distinct = 0, once = 0;
+  for (std::size_t i = 0; i < h.size();) {
+    std::size_t j = i;
+    while (j < h.size() && h[j] == h[i]) ++j;
+    ++distinct;
+    if (j - i == 1) ++once;
+    i = j;
+  }
+  row->distinct_schedules = distinct;
+  row->singleton_schedules = once;
+  row->hashed_executions = h.size();
+}
 
 SearchResult SamplingStrategy::Run(const ScenarioInfo& s, const SearchOptions& o) const {
   SearchResult r;
@@ -20,15 +51,20 @@ SearchResult SamplingStrategy::Run(const ScenarioInfo& s, const SearchOptions& o
     r.row.verdict = "skipped";
     return r;
   }
-  RunConfig cfg;
-  cfg.search = Kind();
+  RunConfig cfg = SearchConfig(*this, o);
   cfg.first_iteration = o.seed + lo;
   cfg.iterations = hi - lo;
   cfg.time_budget_s = budget;
+  if (LearnsLength()) {
+    // From the search's first execution, not the shard's: the same L everywhere.
+    cfg.schedule_length = LearnScheduleLength(s, o.seed, o.fork);
+    r.row.schedule_length = cfg.schedule_length;
+  }
   const tlsm_cli::ProgressOptions p = ProgressFor(*this, s, o, hi - lo, false, budget);
   const tlsm_cli::Outcome out = o.jobs > 1 ? tlsm_cli::RunRandomInParallel(s, cfg, p, o.jobs)
                                            : tlsm_cli::RunIsolated(s, cfg, p, o.fork);
   if (Absorb(*this, s, cfg, out, &r)) {
+    CountCoverage(out.result.schedule_hashes, &r.row);
     const bool budget_stopped = out.result.budget_hit && out.result.iterations < cfg.iterations;
     MarkSampled(std::string(Name()) + (budget_stopped ? ", time budget hit" : ""), &r.row);
   }
@@ -44,6 +80,7 @@ std::vector<DeterminismSample> SamplingStrategy::PassingSamples(const ScenarioIn
   for (std::uint64_t i : indices) {
     DeterminismSample d;
     d.config = SearchConfig(*this, o);
+    d.config.schedule_length = row.schedule_length;
     d.config.first_iteration = i;
     d.config.iterations = 1;
     d.what = std::string(Name()) + " execution " + std::to_string(i);

@@ -86,6 +86,14 @@ struct SearchParams : rl::test_params {
                                     // where every enabled thread slept
   // Checkpoints (RunConfig has the format).
   Checkpoint checkpoint;
+  // Sampling searches (sampling_scheduler.h): the sampler, PCT's depth and L
+  // (RunConfig); out: the most scheduling points of an execution and each
+  // completed execution's choice-sequence hash.
+  Sampler sampler = Sampler::kRandom;
+  unsigned pct_depth = 3;
+  std::uint64_t schedule_length = 0;
+  std::uint64_t max_steps = 0;
+  rl::vector<std::uint64_t>::type schedule_hashes;
 };
 
 inline bool Dependent(const tlsm::sync::PendingOp& a, const tlsm::sync::PendingOp& b,

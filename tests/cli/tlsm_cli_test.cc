@@ -109,10 +109,14 @@ TEST(TlsmCheck, PassingScenarioExitsZeroWithSummary) {
   EXPECT_NE(r.out.find("summary"), std::string::npos);
   EXPECT_NE(r.out.find("all 1 scenario passed"), std::string::npos) << r.out;
   const json s = json::parse(ReadFile(dir / "summary.json"));
-  ASSERT_EQ(s["rows"].size(), 3u);  // random, bounded, exhaustive
+  ASSERT_EQ(s["rows"].size(), 3u);  // portfolio, bounded, exhaustive
   for (const auto& row : s["rows"]) EXPECT_FALSE(row["bug"].get<bool>());
   EXPECT_EQ(s["rows"][0]["verdict"], "sampled");
-  EXPECT_EQ(s["rows"][0]["result"], "sampled (20000 executions, random)");
+  EXPECT_EQ(s["rows"][0]["result"], "sampled (20000 executions, portfolio)");
+  EXPECT_GT(s["rows"][0]["schedule_length"].get<int>(), 0);
+  EXPECT_EQ(s["rows"][0]["coverage"]["executions"], 20000);
+  EXPECT_GT(s["rows"][0]["coverage"]["distinct_schedules"].get<int>(), 1);
+  EXPECT_NE(r.out.find(" schedules, unseen "), std::string::npos) << r.out;
   EXPECT_EQ(s["rows"][1]["result"], "verified (K=2, complete)");
   EXPECT_EQ(s["rows"][2]["result"], "verified (exhaustive)");
   EXPECT_EQ(s["rows"][2]["verdict"], "verified");
@@ -195,7 +199,8 @@ TEST(TlsmCheck, BadUsageExitsTwo) {
   for (const char* args : {"check --bogus", "check no.such.scenario", "check --search sideways",
                            "check --shard 2/2", "check --shard x", "check --iterations -1",
                            "check --seed 1e3", "check --time-budget soon", "check --jobs x",
-                           "check --jobs 2 --no-fork", "check --jobs 9999",
+                           "check --jobs 2 --no-fork", "check --jobs 9999", "check --depth 0",
+                           "check --depth 17", "check --depth x",
                            "check --mutant no_such_mutant selftest.ok",
                            "trace selftest.ok --mutant no_such_mutant", "mutants --bogus",
                            "frobnicate", ""}) {
@@ -469,7 +474,7 @@ TEST(TlsmCheck, JUnitReportHasOneTestcasePerSearch) {
   for (std::size_t at = text.find("<testcase"); at != std::string::npos;
        at = text.find("<testcase", at + 1))
     ++cases;
-  EXPECT_EQ(cases, 3u) << text;  // random, bounded, exhaustive
+  EXPECT_EQ(cases, 3u) << text;  // portfolio, bounded, exhaustive
   EXPECT_EQ(text.find("<failure"), std::string::npos) << text;
   const CliRun bug = Tlsm("check selftest.broken --search random --no-minimise --results " +
                           dir.string() + " --junit " + xml.string());
@@ -576,6 +581,39 @@ TEST(TlsmJobs, ParallelRandomSearchReportsTheEarliestFailure) {
   EXPECT_EQ(tokens[0], tokens[1]);
   EXPECT_EQ(tokens[0], tokens[2]);
   EXPECT_EQ(Tlsm("replay " + tokens[2]).rc, 1);
+}
+
+// PCT, POS and the portfolio: a failure's token replays byte-identically in
+// a fresh process (the token's state names the sampler, depth and L).
+TEST(TlsmSampling, FailuresOfEverySamplerReplay) {
+  for (const char* search : {"pct", "pos", "portfolio"}) {
+    const fs::path dir = TempDir(std::string("sampler_") + search);
+    const CliRun r = Tlsm(std::string("check selftest.broken --no-minimise --search ") + search +
+                          " --results " + dir.string());
+    ASSERT_EQ(r.rc, 1) << search << "\n" << r.out;
+    const json a = json::parse(ReadFile(dir / "selftest.broken.failure.json"));
+    EXPECT_EQ(a["search"], search);
+    const CliRun again = Tlsm("replay " + a["token"].get<std::string>());
+    EXPECT_EQ(again.rc, 1) << again.out;
+    EXPECT_EQ(HistoryOf(again.out), a["history_text"].get<std::string>()) << search;
+  }
+}
+
+// A portfolio's row (executions, L, coverage) does not depend on --jobs.
+TEST(TlsmSampling, ParallelPortfolioRunsTheSameExecutions) {
+  const fs::path dir = TempDir("jobs_portfolio");
+  const std::string base =
+      "check selftest.ok --search portfolio --seed 8 --iterations 801 --results " + dir.string();
+  json rows[2];
+  int k = 0;
+  for (const char* jobs : {"1", "3"}) {
+    const CliRun r = Tlsm(base + " --jobs " + jobs);
+    ASSERT_EQ(r.rc, 0) << r.out;
+    rows[k++] = Summary(dir, "")["rows"][0];
+  }
+  EXPECT_EQ(rows[0]["result"], "sampled (801 executions, portfolio)");
+  EXPECT_EQ(rows[0]["coverage"], rows[1]["coverage"]);
+  EXPECT_EQ(rows[0]["schedule_length"], rows[1]["schedule_length"]);
 }
 
 TEST(TlsmToken, Base64RoundTrip) {

@@ -58,6 +58,12 @@ struct Recorder final : CampaignObserver {
   void OnFailure(const FailureReport&) override { ++failures; }
 };
 
+// random, bounded, exhaustive: the searches these tests were written for
+// (`--search all` starts with the portfolio instead).
+std::vector<const SearchStrategy*> Classic() {
+  return {&Strategy("random"), &Strategy("bounded"), &Strategy("exhaustive")};
+}
+
 CampaignOptions Options(const std::string& results, std::vector<const SearchStrategy*> st) {
   CampaignOptions o;
   o.strategies = std::move(st);
@@ -85,14 +91,24 @@ TEST(HarnessHistory, OneByteValuesPrintAsNumbersAndTheHistoryGoesOn) {
 TEST(HarnessStrategies, RegistryListsEveryStrategyInRunOrder) {
   std::vector<std::string> names;
   for (const SearchStrategy* st : Strategies()) names.push_back(st->Name());
-  EXPECT_EQ(names, (std::vector<std::string>{"random", "bounded", "exhaustive"}));
-  EXPECT_EQ(FindStrategy("pct"), nullptr);
+  EXPECT_EQ(names, (std::vector<std::string>{"random", "bounded", "exhaustive", "pct", "pos",
+                                              "portfolio"}));
+  names.clear();
+  for (const SearchStrategy* st : DefaultStrategies()) names.push_back(st->Name());
+  EXPECT_EQ(names, (std::vector<std::string>{"portfolio", "bounded", "exhaustive"}));
+  EXPECT_EQ(FindStrategy("pcts"), nullptr);
+  EXPECT_FALSE(Strategy("pct").IsTree());
+  EXPECT_FALSE(Strategy("pos").IsTree());
+  EXPECT_FALSE(Strategy("portfolio").IsTree());
   EXPECT_FALSE(Strategy("random").IsTree());
   EXPECT_TRUE(Strategy("bounded").IsTree());
   SearchOptions o;
   o.bound = 3;
   EXPECT_EQ(SearchLabel(Strategy("bounded"), o), "bounded K=3");
   EXPECT_EQ(SearchLabel(Strategy("exhaustive"), o), "exhaustive");
+  o.depth = 2;
+  EXPECT_EQ(SearchLabel(Strategy("pct"), o), "pct d=2");
+  EXPECT_EQ(SearchLabel(Strategy("portfolio"), o), "portfolio");
   EXPECT_EQ(Strategy("exhaustive").ReductionName(o), "dpor+sleep-sets");
   EXPECT_EQ(Strategy("bounded").ReductionName(o), "bpor+sleep-sets");
   o.reduction = tlsm_model::Reduction::kSleepSets;
@@ -102,7 +118,7 @@ TEST(HarnessStrategies, RegistryListsEveryStrategyInRunOrder) {
 }
 
 TEST(HarnessCampaign, PassingScenarioIsSampledThenVerified) {
-  CampaignOptions o = Options("ok", Strategies());
+  CampaignOptions o = Options("ok", Classic());
   Recorder rec;
   Campaign c(o, &rec);
   const ScenarioReport rep = c.CheckScenario(Scenario("selftest.ok"));
@@ -165,7 +181,7 @@ TEST(HarnessCampaign, TreeShardsCompleteTheirSubtrees) {
 }
 
 TEST(HarnessCampaign, BugIsReportedWithATokenThatReplaysAndAMinimalCounterexample) {
-  CampaignOptions o = Options("broken", Strategies());
+  CampaignOptions o = Options("broken", Classic());
   Recorder rec;
   const ScenarioReport rep = Campaign(o, &rec).CheckScenario(Scenario("selftest.broken"));
   EXPECT_TRUE(rep.bug);
@@ -219,6 +235,50 @@ TEST(HarnessCampaign, BugIsReportedWithATokenThatReplaysAndAMinimalCounterexampl
   EXPECT_EQ(FailureJson(f)["minimal"]["bound"], 1);
 }
 
+// Every sampling strategy finds the lost update; its token names the
+// strategy and replays the failing execution byte for byte.
+TEST(HarnessCampaign, SamplingStrategiesFindTheBugWithReplayableTokens) {
+  for (const char* name : {"pct", "pos", "portfolio"}) {
+    CampaignOptions o = Options(std::string("broken-") + name, {&Strategy(name)});
+    o.minimise = false;
+    const ScenarioReport rep = Campaign(o).CheckScenario(Scenario("selftest.broken"));
+    ASSERT_TRUE(rep.failure.has_value()) << name;
+    const FailureReport& f = *rep.failure;
+    EXPECT_EQ(f.invariant, "SELFTEST") << name;
+    EXPECT_EQ(f.where.rfind(std::string(name) + ", execution ", 0), 0u) << f.where;
+    tlsm_cli::Token t;
+    std::string err;
+    ASSERT_TRUE(tlsm_cli::DecodeToken(f.token, &t, &err)) << err;
+    EXPECT_EQ(t.search, name);
+    const ScenarioInfo& s = Scenario("selftest.broken");
+    const tlsm_cli::Outcome replay =
+        tlsm_cli::RunIsolated(s, ReplayConfig(t), tlsm_cli::ProgressOptions{});
+    ASSERT_FALSE(replay.harness_error) << replay.error;
+    EXPECT_TRUE(replay.result.failed) << name;
+    EXPECT_EQ(tlsm_cli::RenderHistory(tlsm_cli::ParseHistory(replay.history, s.threads)),
+              tlsm_cli::RenderHistory(f.history))
+        << name;
+  }
+}
+
+// A passing sampling search reports L (PCT) and its coverage.
+TEST(HarnessCampaign, SamplingRowsReportCoverage) {
+  CampaignOptions o = Options("coverage", {&Strategy("portfolio")});
+  o.search.iterations = 400;
+  const ScenarioReport rep = Campaign(o).CheckScenario(Scenario("selftest.ok"));
+  ASSERT_EQ(rep.rows.size(), 1u);
+  const Row& r = rep.rows[0];
+  EXPECT_EQ(r.result, "sampled (400 executions, portfolio)");
+  EXPECT_GT(r.schedule_length, 0u);
+  EXPECT_EQ(r.hashed_executions, 400u);
+  EXPECT_GT(r.distinct_schedules, 1u);
+  EXPECT_LE(r.distinct_schedules, 400u);
+  EXPECT_LE(r.singleton_schedules, r.distinct_schedules);
+  const auto j = RowJson(r);
+  EXPECT_EQ(j["coverage"]["distinct_schedules"], r.distinct_schedules);
+  EXPECT_NE(CoverageText(r).find(" schedules, unseen "), std::string::npos);
+}
+
 TEST(HarnessCampaign, BoundedFailureAtBoundZeroIsAlreadyMinimal) {
   CampaignOptions o = Options("leak", {&Strategy("bounded")});
   o.search.bound = 0;
@@ -257,7 +317,7 @@ TEST(HarnessDeterminism, WrapperFindsNondeterminismTheBareStrategyDoesNot) {
 }
 
 TEST(HarnessDeterminism, CampaignTurnsTheLiveRowIntoAHarnessError) {
-  CampaignOptions o = Options("nondeterministic", Strategies());
+  CampaignOptions o = Options("nondeterministic", Classic());
   o.search.iterations = 50;
   Recorder rec;
   const ScenarioReport rep = Campaign(o, &rec).CheckScenario(Scenario("selftest.nondeterministic"));
@@ -281,7 +341,7 @@ TEST(HarnessDeterminism, CampaignTurnsTheLiveRowIntoAHarnessError) {
 }
 
 TEST(HarnessReporters, JUnitHasOneTestcasePerRowAndTheFailure) {
-  CampaignOptions o = Options("junit", Strategies());
+  CampaignOptions o = Options("junit", Classic());
   o.minimise = false;
   o.search.iterations = 200;
   Campaign c(o);

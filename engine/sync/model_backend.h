@@ -195,6 +195,16 @@ inline void Fence(Order o, Loc l = Loc::current()) {
   rl::atomic_thread_fence(ToRl(o), Info(l));
 }
 
+// The asymmetric fence pair, modelled as what it is specified to be: both
+// sides are seq_cst fences (P1202 places an asymmetric_thread_fence_light
+// and _heavy in the single total order S of seq_cst fences, exactly as two
+// seq_cst fences), so Relacy checks the protocol against that guarantee.
+// A mutant that drops one side leaves a plain relaxed pattern behind.
+enum class FenceMode { kMembarrier, kSeqCstFences, kModel };
+inline FenceMode AsymmetricFenceMode() { return FenceMode::kModel; }
+inline void LightFence(Loc l = Loc::current()) { Fence(Order::kSeqCst, l); }
+inline void HeavyBarrier(Loc l = Loc::current()) { Fence(Order::kSeqCst, l); }
+
 // A deterministic logical clock: every read advances it by 1000 "ns", and
 // the harness resets it at the start of each execution (ResetModelClock), so
 // timings are a pure function of the interleaving and replays match.

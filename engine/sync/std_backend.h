@@ -61,6 +61,32 @@ inline void Fence(Order o, Loc = Loc::current()) noexcept {
   std::atomic_thread_fence(ToStd(o));
 }
 
+// The asymmetric fence pair (contract in sync.h). The mode is decided once,
+// by a constructor that runs before every ordinary static initializer (so
+// before any thread can exist): kMembarrier when the kernel accepted
+// MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, else kSeqCstFences. It never
+// changes afterwards, so a light and a heavy side never disagree.
+enum class FenceMode { kMembarrier, kSeqCstFences, kModel };
+namespace detail {
+// Written once before threads start (sync.cc); read by every light fence.
+extern bool g_membarrier_registered;
+}  // namespace detail
+inline FenceMode AsymmetricFenceMode() noexcept {
+  return detail::g_membarrier_registered ? FenceMode::kMembarrier : FenceMode::kSeqCstFences;
+}
+// Membarrier mode: a compiler barrier only (the heavy side makes every
+// running thread execute a full barrier). Fallback: a seq_cst fence.
+inline void LightFence(Loc = Loc::current()) noexcept {
+  if (!detail::g_membarrier_registered) [[unlikely]] {
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+  }
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+}
+// Membarrier mode: membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED), which makes
+// every thread of the process that is running pass a full barrier, plus a
+// seq_cst fence on this thread. Fallback: a seq_cst fence.
+void HeavyBarrier(Loc = Loc::current()) noexcept;
+
 // Monotonic nanoseconds for timers. The model build substitutes a
 // deterministic logical clock, so replays of an execution are identical.
 inline std::uint64_t NowNanos() {

@@ -3,6 +3,11 @@
 
 #if !TLSM_MODEL
 #include <pthread.h>
+#if defined(__linux__)
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 #endif
 
 TLSM_BEGIN
@@ -17,6 +22,42 @@ void AbortWithInvariant(const char* id, const char* message, Loc loc) {
 }
 
 #if !TLSM_MODEL
+
+namespace detail {
+bool g_membarrier_registered = false;
+}  // namespace detail
+
+namespace {
+#if defined(__linux__) && defined(__NR_membarrier)
+long Membarrier(int cmd) { return syscall(__NR_membarrier, cmd, 0, 0); }
+
+// Priority 101: runs before every C++ static initializer of the program
+// (the linker sorts .init_array by priority), so before any thread that
+// could use a LightFence exists. The mode never changes afterwards.
+__attribute__((constructor(101))) void RegisterMembarrier() {
+  const char* off = std::getenv("TLSM_SYNC_NO_MEMBARRIER");
+  if (off != nullptr && off[0] != '\0' && off[0] != '0') return;  // forced fallback
+  const long cmds = Membarrier(MEMBARRIER_CMD_QUERY);
+  if (cmds < 0 || (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0) return;
+  if (Membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) != 0) return;
+  detail::g_membarrier_registered = true;
+}
+#endif
+}  // namespace
+
+void HeavyBarrier(Loc) noexcept {
+  // The fence orders this thread's own accesses around the barrier; the
+  // system call does the same for every other running thread.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+#if defined(__linux__) && defined(__NR_membarrier)
+  if (detail::g_membarrier_registered) {
+    if (Membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0) {
+      AbortWithInvariant("MISUSE", "membarrier failed after registration", Loc::current());
+    }
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+  }
+#endif
+}
 
 namespace {
 // The teardown every row shares (the matrix registers one function).

@@ -17,11 +17,32 @@
 //     ProcessGlobal<T> a process-wide object (leaked in production so it
 //                      survives static destruction; per execution in model)
 //     TLSM_INVARIANT   an invariant/misuse assertion carrying an invariant id
+//     LightFence, HeavyBarrier
+//                      the asymmetric fence pair: a cheap fence for a hot
+//                      side (a reader) and an expensive one for a rare side
+//                      (an installer) that together act as two seq_cst
+//                      fences (below)
 //   The same text compiles against the standard library (production) or the
 //   Relacy Race Detector (TLSM_MODEL=1). ci/check_seam.sh enforces the rule.
 //
 // Memory ordering: exactly what the caller names; the std build maps Order
 // one-to-one onto std::memory_order, the model build onto rl::memory_order.
+//
+// Asymmetric fences: a LightFence and a HeavyBarrier are ordered as if both
+// were seq_cst fences in the single total order (C++ proposal P1202,
+// asymmetric_thread_fence_light / _heavy; folly's asymmetricLightBarrier /
+// asymmetricHeavyBarrier). So in the store-buffering shape
+//     light side: W(a); LightFence(); R(b)    heavy side: W(b); HeavyBarrier(); R(a)
+// at least one read sees the other side's write. Production: on Linux with
+// membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) (registered by a constructor
+// that runs before any ordinary static initializer, so before threads
+// exist) the light side is a compiler barrier and the heavy side is the
+// system call (every running thread of the process passes a full barrier);
+// where the kernel refuses the registration, or TLSM_SYNC_NO_MEMBARRIER=1
+// is set in the environment (the tests force the fallback this way), both
+// sides are seq_cst fences. AsymmetricFenceMode() says which. The model
+// build makes both sides seq_cst fences, which is what they are specified
+// to be.
 //
 // Cost: in the production build every wrapper is an inline forward to the
 // std primitive; the source location parameters are unused and vanish.

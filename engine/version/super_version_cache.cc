@@ -10,84 +10,145 @@ using sync::Mutant;
 using sync::MutantIs;
 using sync::Order;
 
-void SuperVersionCache::SlotUnref(SuperVersion* sv) {
-  // Thread exit or column reclaim. The value already left its slot, so this
-  // may be the last reference (an installer may have released the current
-  // one after the exiting thread collected its row): free it here. No lock.
-  if (sv == nullptr || IsSentinel(sv)) return;
-  ReleaseSuperVersion(sv);
+void SuperVersionCache::SlotUnref(void* slot, void* cache) {
+  // Thread exit or column reclaim: the ReaderSlot already left its matrix
+  // slot. Under mu_ (ReaderSlots are freed only under mu_, so an Install that
+  // visited this one may use it until it releases mu_; handlers run after the
+  // registry lock is released, and nothing holds mu_ while it takes the
+  // registry lock's handlers, so this cannot deadlock). Its references may be
+  // the last ones (an installer may have released the current reference
+  // after the exiting thread collected its row): free them here.
+  auto* r = static_cast<ReaderSlot*>(slot);
+  auto* self = static_cast<SuperVersionCache*>(cache);
+  SuperVersion* held = nullptr;
+  SuperVersion* deferred = nullptr;
+  {
+    sync::MutexLock l(self->mu_);
+    // relaxed: written only under mu_, which we hold.
+    held = r->cached.Load(Order::kRelaxed);
+    deferred = r->deferred.With([](SuperVersion* d) { return d; });
+    sync::Delete(r);
+  }
+  if (IsRealSv(held)) ReleaseSuperVersion(held);
+  if (deferred != nullptr) ReleaseSuperVersion(deferred);  // held across exit: misuse
 }
 
 SuperVersionCache::SuperVersionCache(std::uint32_t db_id, std::uint32_t cf_id)
-    : db_id_(db_id), cf_id_(cf_id), slots_(&SuperVersionCache::SlotUnref) {}
+    : db_id_(db_id),
+      cf_id_(cf_id),
+      slots_(&SuperVersionCache::SlotUnref, this) {}
 
 SuperVersionCache::~SuperVersionCache() {
   Shutdown();
-  // slots_ is reclaimed next: its handler releases whatever a slot still
-  // holds (nothing but sentinels in a correct build).
+  // slots_ is reclaimed next: its handler frees every ReaderSlot (whose
+  // cached words hold nothing but sentinels in a correct build).
 }
 
-// Acquire's inline path (header) swapped kInUse into the slot and got
-// something that is not a real SuperVersion.
-AcquiredSv SuperVersionCache::AcquireSlow(SuperVersion* got) {
-  if (got == InUseSentinel()) {
-    // Nested acquire: the outer one owns the slot's reference. Take a plain
-    // reference and leave the slot in use for the outer Return.
+// Acquire's inline path (header) found no ReaderSlot, or an outer acquire.
+AcquiredSv SuperVersionCache::AcquireSlow(ReaderSlot* r) {
+  if (r != nullptr) {
+    // Nested acquire (in_use is 1): the outer one borrows the slot's
+    // reference. Take a plain reference and leave the slot to the outer Return.
     nested_.Add(1);
     return AcquiredSv{RefCurrent(), /*cached=*/false, /*hit=*/false};
   }
-  // Null (first use) or obsolete (scraped by an install): take a new ref.
+  // First acquire on this thread: its ReaderSlot (the matrix's first write of
+  // this column on this thread may allocate the row).
+  r = sync::New<ReaderSlot>();
+  slots_.Swap(r);
+  // relaxed: AcquireMiss takes mu_ next, which orders this store before any
+  // Install that could scrape what the miss caches.
+  r->in_use.Store(1, Order::kRelaxed);
+  return AcquireMiss(r);
+}
+
+// in_use is 1; cached is null (first use) or kObsolete (scraped). Take a new
+// reference under mu_ and store it in the slot; this acquire borrows it.
+AcquiredSv SuperVersionCache::AcquireMiss(ReaderSlot* r) {
   misses_.Add(1);
-  SuperVersion* sv = RefCurrent();
-  if (sv == nullptr) {
-    // Shut down: put back what was there, so no slot is left in use.
-    SuperVersion* expected = InUseSentinel();
-    slots_.CompareAndSwap(expected, got);
-    return AcquiredSv{};
+  SuperVersion* stray = nullptr;
+  AcquiredSv a;
+  // Injected (mutant sv_ref_current_unlocked): the current pointer is read
+  // before mu_ is taken, so an Install in between leaves the miss caching (and
+  // referencing) the SuperVersion it replaced.
+  SuperVersion* early = MutantIs(Mutant::sv_ref_current_unlocked)
+                            ? current_.Load(Order::kAcquire)
+                            : nullptr;
+  {
+    sync::MutexLock l(mu_);
+    // An installer may have scraped the slot after this acquire stored
+    // in_use = 1 and before its load of cached saw kObsolete, and so deferred
+    // the scraped reference to this thread although nothing here borrows it
+    // (both sides of the fence pair saw each other). in_use was 0 before this
+    // acquire, so that reference is nobody's on this thread: release it.
+    stray = r->deferred.WithMut([](SuperVersion*& d) {
+      SuperVersion* v = d;
+      d = nullptr;
+      return v;
+    });
+    // relaxed: current_ and cached are written only under mu_, which we hold.
+    SuperVersion* sv = early != nullptr ? early : current_.Load(Order::kRelaxed);
+    SuperVersion* got = r->cached.Load(Order::kRelaxed);
+    if (sv == nullptr) {
+      // Shut down: no slot is left in use.
+      r->in_use.Store(0, Order::kRelease);
+    } else {
+      sv->Ref();
+      // release: the owner reads its own store; Install reads it under mu_.
+      r->cached.Store(sv, Order::kRelease);
+      a = AcquiredSv{sv, /*cached=*/true, /*hit=*/false,
+                     /*invalidated=*/got == ObsoleteSentinel(), r};
+    }
   }
-  AcquiredSv a{sv, /*cached=*/true, /*hit=*/false};
-  a.invalidated = got == ObsoleteSentinel();
+  if (stray != nullptr) ReleaseSuperVersion(stray);
   return a;
 }
 
-// Return's inline path (header) puts a cached reference back with
-// CompareAndSwap(kInUse -> sv) when sv's version is still the current one,
-// and comes here for everything else. Only a still-current SuperVersion goes
-// back: without the check, two overlapping acquires released out of order
-// (A acquires v1; an install scrapes; B re-takes the slot for v2; A returns
-// first) would let A's CAS find B's in-use mark and cache the stale v1. If an
-// install happened after A's acquire, this thread's later Swap saw its
-// scrape, so the acquire load of the version sees the newer version. An
-// install that lands between the check and the CAS scrapes the slot: the CAS
-// fails, or the scrape collects what it stored.
+// Return's inline path (header) ends a borrow when the slot still holds the
+// SuperVersion, and comes here for everything else: a nested acquire's plain
+// reference (released), or a borrow whose slot an installer scraped between
+// the Acquire and the Return. Then the installer either found in_use == 1 and
+// left the scraped reference in `deferred` (this Return releases it), or read
+// the Return's in_use == 0 and released it itself (the Return saw kObsolete
+// too: the pair of fences lets both happen, never neither). mu_ decides:
+// Install scrapes and defers under it.
 //
-// So in the correct build what reaches here is released: a nested acquire's
-// plain reference, a SuperVersion no longer current, or a reference whose
-// slot an installer scraped to kObsolete (a later acquire on this thread may
-// since have re-taken it).
-//
-// The mutants that change Return live here, not in the header. The inline
-// path only ever completes a return that each of them completes the same
-// way (the slot was kInUse and now holds sv); every other return reaches
-// here and takes the injected path, so each mutant still injects its bug.
-void SuperVersionCache::ReturnSlow(SuperVersion* sv, bool cached) {
-  if (sv == nullptr) return;
-  if (cached) {
-    if (MutantIs(Mutant::sv_return_store_not_cas)) {
-      // Injected: overwrites whatever an installer put there.
-      slots_.Swap(sv);
-      return;
+// The mutant that changes Return lives here, not in the header: every return
+// after a scrape reaches here.
+void SuperVersionCache::ReturnSlow(const AcquiredSv& a) {
+  if (a.sv == nullptr) return;
+  if (!a.cached) {
+    if (MutantIs(Mutant::sv_nested_return_clears_in_use)) {
+      // Injected: a nested Return ends the outer acquire's borrow too.
+      if (a.slot == nullptr) {
+        ReaderSlot* r = slots_.Get();
+        if (r != nullptr) r->in_use.Store(0, Order::kRelease);
+      }
     }
-    if (MutantIs(Mutant::sv_return_skips_version_check)) {
-      // Injected: CAS without the version check. Reached after the inline
-      // check refused sv (then this CAS caches the stale one: the bug), or
-      // after the inline CAS failed (then this one fails too: only this
-      // thread ever puts kInUse back in its slot).
-      SuperVersion* expected = InUseSentinel();
-      if (slots_.CompareAndSwap(expected, sv)) return;
+    ReleaseSuperVersion(a.sv);
+    return;
+  }
+  SuperVersion* deferred = nullptr;
+  {
+    sync::MutexLock l(mu_);
+    deferred = a.slot->deferred.WithMut([](SuperVersion*& d) {
+      SuperVersion* v = d;
+      d = nullptr;
+      return v;
+    });
+    if (MutantIs(Mutant::sv_return_recaches_scraped)) {
+      if (deferred != nullptr) {
+        // Injected: the scraped (stale) reference goes back into the slot,
+        // overwriting the installer's obsolete mark.
+        a.slot->cached.Store(deferred, Order::kRelease);
+        return;
+      }
     }
   }
-  ReleaseSuperVersion(sv);
+  if (deferred == nullptr) return;  // the installer released it
+  TLSM_INVARIANT(deferred == a.sv, "SV-REFS",
+                 "a deferred reference is not the one this Return borrowed");
+  ReleaseSuperVersion(deferred);
 }
 
 SuperVersion* SuperVersionCache::RefCurrent() {
@@ -140,25 +201,59 @@ void SuperVersionCache::ScrapeAndRelease(SuperVersion* old) {
     if (old != nullptr) ReleaseSuperVersion(old);
     old = nullptr;
   }
-  std::vector<SuperVersion*> scraped;
+  struct Scraped {
+    ReaderSlot* slot;
+    SuperVersion* sv;
+  };
+  std::vector<Scraped> scraped;
   const bool scrape = !MutantIs(Mutant::sv_install_without_scrape) &&
                       !(MutantIs(Mutant::sv_drop_without_scrape) &&
                         shut_down_.Load(Order::kRelaxed));
-  if (scrape) slots_.Scrape(&scraped, ObsoleteSentinel());
-  for (SuperVersion* p : scraped) {
-    if (IsSentinel(p)) continue;  // in use by its thread, or already obsolete
+  // Phase 1: every real cached reference becomes kObsolete. The ReaderSlots
+  // stay valid after Fold returns: they are freed only under mu_.
+  if (scrape) {
+    slots_.Fold([&](ReaderSlot* r) {
+      // relaxed: cached is written only under mu_, which we hold.
+      SuperVersion* p = r->cached.Load(Order::kRelaxed);
+      if (!IsRealSv(p)) return;
+      // release: nothing to publish (a sentinel); the HeavyBarrier orders it
+      // before the loads of in_use below.
+      r->cached.Store(ObsoleteSentinel(), Order::kRelease);
+      scraped.push_back({r, p});
+    });
+  }
+  if (scraped.empty()) {
+    if (old != nullptr) ReleaseSuperVersion(old);
+    return;
+  }
+  // One barrier for the whole scrape: after it, either a reader's in_use = 1
+  // is visible here, or that reader's load of cached sees kObsolete.
+  if (!MutantIs(Mutant::sv_missing_heavy_barrier)) sync::HeavyBarrier();
+  // Phase 2: release, or defer to a reader still inside.
+  for (const Scraped& s : scraped) {
     invalidations_.Add(1);
     if (MutantIs(Mutant::sv_scrape_ref_not_released)) continue;
     if (!MutantIs(Mutant::sv_release_old_before_scrape)) {
-      TLSM_INVARIANT(p == old, "SV-STALE",
+      TLSM_INVARIANT(s.sv == old, "SV-STALE",
                      "a slot held a SuperVersion other than the current one");
     }
-    if (ReleaseSuperVersion(p)) {
+    // acquire: pairs with Return's release store of 0, so the reader's reads
+    // of the SuperVersion happen before it is released here.
+    const bool inside = s.slot->in_use.Load(Order::kAcquire) != 0;
+    if (inside && !MutantIs(Mutant::sv_unref_not_deferred)) {
+      s.slot->deferred.WithMut([&](SuperVersion*& d) {
+        TLSM_INVARIANT(d == nullptr, "SV-REFS", "a second deferred reference for one slot");
+        d = s.sv;
+      });
+      continue;
+    }
+    if (ReleaseSuperVersion(s.sv)) {
       TLSM_INVARIANT(false, "SV-REFS", "a slot held the last reference of a SuperVersion");
     }
-    if (MutantIs(Mutant::sv_scrape_ref_released_twice)) ReleaseSuperVersion(p);
+    if (MutantIs(Mutant::sv_scrape_ref_released_twice)) ReleaseSuperVersion(s.sv);
   }
-  // Only now may the old current reference go: no slot holds `old` any more.
+  // Only now may the old current reference go: no slot holds `old` any more
+  // (a deferred one is its reader's).
   if (old != nullptr) ReleaseSuperVersion(old);
 }
 
@@ -176,10 +271,15 @@ SlotCensus SuperVersionCache::Census() {
   sync::MutexLock l(mu_);
   SuperVersion* cur = current_.Load(Order::kRelaxed);  // relaxed: under mu_
   SlotCensus c;
-  slots_.Fold([&](SuperVersion* v) {
-    if (v == InUseSentinel()) {
-      ++c.in_use;
-    } else if (v == ObsoleteSentinel()) {
+  slots_.Fold([&](ReaderSlot* r) {
+    // acquire: a quiescent point's caller joined or synchronized with the
+    // owners; in_use is otherwise only a hint here.
+    const bool lent = r->in_use.Load(Order::kAcquire) != 0 ||
+                      r->deferred.With([](SuperVersion* d) { return d != nullptr; });
+    if (lent) ++c.in_use;
+    SuperVersion* v = r->cached.Load(Order::kRelaxed);  // relaxed: under mu_
+    if (v == nullptr) return;
+    if (v == ObsoleteSentinel()) {
       ++c.obsolete;
     } else if (v == cur) {
       ++c.current;

@@ -1,47 +1,52 @@
 // engine/version/super_version_cache.h — the per-(DB, CF) SuperVersion cache.
 //
-// One matrix column per (DB, column family) caches, in each thread's slot, a
-// reference to the current SuperVersion. A slot is in one of four states:
+// One matrix column per (DB, column family). Each thread's slot holds that
+// thread's ReaderSlot (allocated on its first acquire): a cached reference
+// (`cached`: a real SuperVersion, kObsolete, or null), an in-use word
+// (`in_use`, written only by the owner) and a deferred reference (under mu_).
 //
-//            Acquire: Swap(kInUse)                 Return: CAS(kInUse -> sv)
-//   null  ─────────────────────────┐        ┌──────────────────────────────┐
-//   sv    ── (hit: no shared write)├─> kInUse ─┤                              ├─> sv
-//   kObsolete ─────────────────────┘        │  Install/Shutdown: Scrape     │
-//                                            └─> kObsolete (CAS fails:       │
-//                                                reader drops its ref) ──────┘
-//   Install/Shutdown Scrape: sv -> kObsolete (the scraped ref is released)
+//   cached:  null ──miss──► sv ──Install/Shutdown (scrape)──► kObsolete ──miss──► sv'
+//   in_use:  0 ──Acquire (outer)──► 1 ──Return (outer)──► 0
 //
-// Acquire and Return are inline in this header up to their hit paths (one
-// exchange, one version load, one compare-and-swap); the rest is out of line.
-//
-// Acquire: Swap the in-use sentinel into the slot. A real SuperVersion that
-//   comes out is current (Install scrapes every slot before it returns) and
-//   is used without touching shared memory. Null or kObsolete: a miss — take
-//   a new reference on the current SuperVersion under mu_ (the cache mutex;
-//   the protocol is "current_ changes and the slow-path Ref happen under
-//   mu_", so the current one cannot be freed between load and Ref). kInUse:
-//   a nested acquire on this thread (an outer one holds the slot's SV): take
-//   a plain reference under mu_ and leave the slot alone.
-// Return: if sv is still the current version (an acquire load of the
-//   version number: a shared read, never a shared write),
-//   CompareAndSwap(kInUse -> sv) puts the reference back in the slot. If it
-//   fails, an installer scraped the slot to kObsolete meanwhile (or a later
-//   acquire on this thread re-took it): the reader drops its reference (and
-//   frees the SuperVersion if it was last). The version check makes
-//   overlapping acquires on one thread safe to return in any order (pins).
-//   A nested acquire's plain reference is simply released.
-// Install: under mu_, publish the new SuperVersion as current; Scrape every
-//   slot to kObsolete; release each scraped reference; then release the old
-//   current one. The order keeps SV-REFS: while a slot holds the old
-//   SuperVersion the current reference still exists, so a slot never holds
-//   the last reference and the scraped releases never free.
+// Acquire (hit path, inline, no read-modify-write): in_use = 1 (a relaxed
+//   store of the owner's own word); LightFence; load cached. A real
+//   SuperVersion there is current and is lent to the reader (the slot keeps
+//   its reference). Null or kObsolete: a miss — under mu_ take a reference on
+//   the current SuperVersion and store it in `cached` (the protocol is
+//   "current_ changes and the slow-path Ref happen under mu_"). in_use already
+//   1: a nested acquire (an outer one borrows the slot's reference): a plain
+//   reference under mu_.
+// Return (hit path, inline): in_use = 0 (release); LightFence; if cached still
+//   holds sv, done. Otherwise an installer scraped it meanwhile: under mu_,
+//   take and release the deferred reference if the installer left it there
+//   (it found in_use == 1), else the installer already released it. A
+//   nested acquire's plain reference is simply released.
+// Install: under mu_, publish the new SuperVersion; scrape every real
+//   `cached` to kObsolete; HeavyBarrier; for each scraped one, if its owner's
+//   in_use is 0, release the reference now, else defer it to that owner's
+//   Return (`deferred`); then release the old current reference.
+//   The LightFence / HeavyBarrier pair acts as two seq_cst fences
+//   (engine/sync/sync.h): either the installer sees in_use == 1 (it defers),
+//   or the reader's load of `cached` sees kObsolete (it misses, or, at
+//   Return, looks for the deferred reference) — never neither. So a reader
+//   never uses a SuperVersion whose slot reference was released, and every
+//   scraped reference is released exactly once (by the installer or by the
+//   Return). SV-REFS: a deferred reference is the reader's; the old current
+//   reference is released after every scraped one, so a scrape never frees.
 // Shutdown (CF drop / DB close): like Install with no successor; afterwards
 //   Acquire returns an empty handle.
 //
-// Thread exit / column reclaim: the column's unref handler releases the
-// slot's reference (ignoring sentinels). It needs no lock and may free (the
-// value left the slot before the handler runs, possibly after the installer
-// released the current reference).
+// Thread exit / column reclaim: the column's unref handler takes mu_,
+// releases the ReaderSlot's cached and deferred references (it may free: an
+// installer may have released the current reference meanwhile) and frees
+// the ReaderSlot. ReaderSlots are freed only under mu_, so Install may use
+// those its scrape visited until it releases mu_.
+//
+// Memory ordering: see docs/superversion.md ("Memory ordering"). In short:
+// `cached` is written only under mu_ and read lock-free only by its owner;
+// in_use is written only by its owner and read by Install after the
+// HeavyBarrier (acquire, pairing with Return's release store, so the
+// reader's reads of the SuperVersion happen before an installer frees it).
 //
 // Who may call what: Acquire/Return on any thread (Return on the thread that
 // acquired); Install and Shutdown on any thread (serialized by mu_);
@@ -55,9 +60,11 @@
 TLSM_BEGIN
 namespace version {
 
-// Sentinels stored in slots; never dereferenced. They are the addresses 1
-// and 2 (no object lives there), so "a real SuperVersion" — neither null nor
-// a sentinel — is one unsigned compare on the hit path (IsRealSv).
+// Sentinels stored in a ReaderSlot's cached word; never dereferenced. They
+// are the addresses 1 and 2 (no object lives there), so "a real
+// SuperVersion" — neither null nor a sentinel — is one unsigned compare on
+// the hit path (IsRealSv). kInUse is no longer stored by the cache (in_use
+// says it); it stays reserved so no value means two things.
 inline SuperVersion* InUseSentinel() {
   return reinterpret_cast<SuperVersion*>(std::uintptr_t{1});
 }
@@ -71,20 +78,37 @@ inline bool IsRealSv(const SuperVersion* p) {
   return reinterpret_cast<std::uintptr_t>(p) > std::uintptr_t{2};
 }
 
-// A reference taken by Acquire. `cached` says whether Return must hand it back
-// to the slot (true) or just release it (false: a nested acquire); `cached`
-// implies `sv != nullptr`.
+// One thread's state for one cache: the value of its matrix slot. Allocated
+// by the owner's first acquire, freed by the unref handler under mu_.
+struct ReaderSlot {
+  // The slot's reference: a real SuperVersion, kObsolete, or null. Written
+  // only under mu_ (the owner's miss, Install's scrape, the handler); read
+  // lock-free only by the owner.
+  sync::Atomic<SuperVersion*> cached{nullptr};
+  // 1 while the owner is between an outer Acquire and its Return. Written
+  // only by the owner; read by Install (after its HeavyBarrier) and Census.
+  sync::Atomic<std::uint32_t> in_use{0};
+  // A scraped reference Install found the owner using (in_use == 1); the
+  // owner's Return releases it. Under mu_.
+  sync::Cell<SuperVersion*> deferred{nullptr};
+};
+
+// A reference taken by Acquire. `cached` says whether it is borrowed from the
+// thread's slot (true: Return ends the borrow) or a plain reference (false: a
+// nested acquire; Return releases it); `cached` implies `sv != nullptr` and
+// `slot != nullptr`.
 struct AcquiredSv {
   SuperVersion* sv = nullptr;
   bool cached = false;
   bool hit = false;  // came straight out of the slot (no shared write)
   bool invalidated = false;  // the slot had been scraped to kObsolete
+  ReaderSlot* slot = nullptr;  // the acquiring thread's slot (cached only)
   explicit operator bool() const { return sv != nullptr; }
 };
 
 // Slot states of one column at a quiescent point (tests and model checks).
 struct SlotCensus {
-  int in_use = 0;
+  int in_use = 0;   // slots whose owner is inside an acquire, or with a deferred reference
   int obsolete = 0;
   int current = 0;  // slots holding the current SuperVersion
   int stale = 0;    // slots holding another SuperVersion (SV-STALE)
@@ -106,26 +130,44 @@ class SuperVersionCache {
   SuperVersionCache& operator=(const SuperVersionCache&) = delete;
 
   // Acquire and Return are inline up to their hit paths — no call, no stack
-  // frame: Swap(kInUse) on this thread's slot; then the acquire load of the
-  // current version and CompareAndSwap(kInUse -> sv). These are the accesses
-  // of the protocol above, in its order. Everything else (miss, nested
-  // acquire, shutdown, a stale or scraped return) is AcquireSlow/ReturnSlow
-  // in the .cc, which is also where the mutants live (docs/developing.md:
-  // never in headers); see ReturnSlow for why the Return mutants still bite.
+  // frame, no read-modify-write: the owner's stores to its own in_use word,
+  // a LightFence each, and loads of its own cached word. Everything else
+  // (first use, miss, nested acquire, shutdown, a return after a scrape) is
+  // AcquireSlow/ReturnSlow in the .cc. The one mutant on the inline path
+  // (sv_missing_light_fence) is a MutantIs branch, a constant false in a
+  // production build, so the fence is unconditional there.
   AcquiredSv Acquire() {
-    SuperVersion* got = slots_.Swap(InUseSentinel());
-    // A real SuperVersion out of the slot is current (see above): a hit.
-    if (IsRealSv(got)) [[likely]] return AcquiredSv{got, /*cached=*/true, /*hit=*/true};
-    return AcquireSlow(got);
-  }
-  void Return(AcquiredSv a) {
-    // Only a still-current SuperVersion goes back (see ReturnSlow for why);
-    // the version load is a shared read, never a shared write.
-    if (a.cached && a.sv->version() == current_version_.Load(sync::Order::kAcquire)) [[likely]] {
-      SuperVersion* expected = InUseSentinel();
-      if (slots_.CompareAndSwap(expected, a.sv)) [[likely]] return;
+    ReaderSlot* r = slots_.Get();
+    // relaxed: in_use is written only by this thread.
+    if (r != nullptr && r->in_use.Load(sync::Order::kRelaxed) == 0) [[likely]] {
+      // relaxed + fence: the fence orders the store before the load of
+      // cached against Install's scrape + HeavyBarrier + load of in_use.
+      r->in_use.Store(1, sync::Order::kRelaxed);
+      if (ReaderFence()) sync::LightFence();
+      // relaxed: cached is written only under mu_, by this thread (miss) or
+      // an installer (kObsolete: no data to see); a real value came from
+      // this thread's own miss, which read the SuperVersion under mu_.
+      SuperVersion* sv = r->cached.Load(sync::Order::kRelaxed);
+      if (IsRealSv(sv)) [[likely]] {
+        return AcquiredSv{sv, /*cached=*/true, /*hit=*/true, /*invalidated=*/false, r};
+      }
+      return AcquireMiss(r);
     }
-    ReturnSlow(a.sv, a.cached);
+    return AcquireSlow(r);
+  }
+  // By reference: an AcquiredSv is 24 bytes; a by-value copy made GCC build
+  // it with narrow stores and reload it with one 16-byte load (a failed
+  // store-to-load forwarding, ~4 ns on the hit path).
+  void Return(const AcquiredSv& a) {
+    if (a.cached) [[likely]] {
+      // release: the reader's reads of *a.sv happen before an installer that
+      // reads 0 (with acquire) releases the slot's reference.
+      a.slot->in_use.Store(0, sync::Order::kRelease);
+      if (ReaderFence()) sync::LightFence();
+      // relaxed: only the pointer is compared (a.sv may be freed by now).
+      if (a.slot->cached.Load(sync::Order::kRelaxed) == a.sv) [[likely]] return;
+    }
+    ReturnSlow(a);
   }
 
   // Makes `sv` current; takes over the caller's reference (SuperVersion is
@@ -148,13 +190,16 @@ class SuperVersionCache {
   std::uint32_t column_id() const { return slots_.id(); }
 
  private:
-  // `got` came out of the slot and is not a real SuperVersion.
-  AcquiredSv AcquireSlow(SuperVersion* got);
-  // Everything Return's inline path did not finish: a nested acquire, a
-  // SuperVersion no longer current, a slot scraped meanwhile (failed CAS).
-  void ReturnSlow(SuperVersion* sv, bool cached);
+  // Acquire's other paths: no ReaderSlot yet (r null: creates it, then
+  // AcquireMiss) or a nested acquire (in_use already 1: a plain reference).
+  AcquiredSv AcquireSlow(ReaderSlot* r);
+  // in_use is 1 and cached holds no real SuperVersion (null or kObsolete).
+  AcquiredSv AcquireMiss(ReaderSlot* r);
+  // Everything Return's inline path did not finish: a nested acquire's
+  // plain reference, or a borrow whose slot an installer scraped meanwhile.
+  void ReturnSlow(const AcquiredSv& a);
   void ScrapeAndRelease(SuperVersion* old) TLSM_REQUIRES(mu_);
-  static void SlotUnref(SuperVersion* sv);
+  static void SlotUnref(void* slot, void* cache);
 
   const std::uint32_t db_id_;
   const std::uint32_t cf_id_;
@@ -169,8 +214,13 @@ class SuperVersionCache {
   sync::Statistic<std::uint64_t> nested_{0};
   sync::Statistic<std::uint64_t> installs_{0};
   sync::Statistic<std::uint64_t> invalidations_{0};
-  // The matrix column: each thread's cached reference or a sentinel.
-  tls::ThreadLocalPtr<SuperVersion> slots_;
+  // false only in the mutant that drops the reader's light fences; set in
+  // the .cc, where mutants live. Read only by the model build (ReaderFence):
+  // production always fences, so the hit path loads no flag for it (the
+  // mutant is a model-only one, like the other memory-order mutants).
+  static bool ReaderFence() { return !sync::MutantIs(sync::Mutant::sv_missing_light_fence); }
+  // The matrix column: each thread's ReaderSlot.
+  tls::ThreadLocalPtr<ReaderSlot> slots_;
 };
 
 // RAII: acquires on construction, returns on destruction (same thread).

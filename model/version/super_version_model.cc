@@ -199,5 +199,44 @@ TLSM_MODEL_SCENARIO(NestedOutOfOrder, "sv.nested_out_of_order",
                     "returns the first one first",
                     "SV-SAFE")
 
+// (6) A nested acquire returned first while the outer one still reads, with
+// an install racing both — SV-SAFE: the outer borrow of the slot's reference
+// must stay protected (the installer defers its release) until the outer
+// Return, not until the first Return on the thread.
+struct NestedVsInstall : ModelTest<NestedVsInstall, 2> {
+  SuperVersionCache* cache = nullptr;
+
+  void Setup() {
+    cache = tlsm::sync::New<SuperVersionCache>(kDb, kCf);
+    MemTable* mem = tlsm::sync::New<MemTable>();
+    const std::string val = "a";
+    mem->Add(1, "k", &val);
+    cache->Install(MakeSv(1, mem));
+  }
+  void Body(unsigned t) {
+    if (t == 0) {
+      auto a = cache->Acquire();  // borrows the slot's reference
+      auto b = cache->Acquire();  // nested: a plain reference
+      cache->Return(b);
+      std::string value;
+      (void)a.sv->Get("k", kAll, &value);  // SV-SAFE
+      cache->Return(a);
+      return;
+    }
+    cache->Install(MakeSv(2, tlsm::sync::New<MemTable>()));
+  }
+  void Check() {
+    TLSM_INVARIANT(tlsm::version::LiveSuperVersions() == 1, "SV-ONCE",
+                   "a replaced SuperVersion is still alive");
+  }
+  void Teardown() { tlsm::sync::Delete(cache); }
+};
+
+TLSM_MODEL_SCENARIO(NestedVsInstall, "sv.nested_vs_install",
+                    (std::vector<std::string>{"SV-SAFE", "SV-ONCE"}),
+                    "one thread acquires, acquires again (nested), returns the nested one "
+                    "and reads through the outer one while an installer replaces it",
+                    "SV-SAFE")
+
 }  // namespace
 }  // namespace tlsm_model

@@ -74,7 +74,7 @@ TEST(SuperVersionCache, ReturnAfterInstallDropsReadersRef) {  // SV-REFS
   c.Install(MakeSv(2));  // scrapes our in-use slot to obsolete
   EXPECT_EQ(LiveSuperVersions(), base + 2);  // reader still holds v1
   EXPECT_EQ(a.sv->version(), 1u);
-  c.Return(a);  // CAS fails, last ref dropped
+  c.Return(a);  // the install deferred the slot's ref to us: last ref dropped
   EXPECT_EQ(LiveSuperVersions(), base + 1);
   EXPECT_EQ(c.Census().obsolete, 1);
 }
@@ -94,19 +94,24 @@ TEST(SuperVersionCache, NestedAcquireTakesPlainRef) {
   EXPECT_EQ(c.Stats().nested, 1u);
 }
 
-TEST(SuperVersionCache, NestedAcquireAfterInstallCachesNewOne) {
+TEST(SuperVersionCache, NestedAcquireAfterInstallSeesNewOne) {  // SV-FRESH
+  const auto base = LiveSuperVersions();
   SuperVersionCache c(1, 2);
   c.Install(MakeSv(1));
   AcquiredSv outer = c.Acquire();
   c.Install(MakeSv(2));
-  AcquiredSv inner = c.Acquire();  // sees obsolete: a fresh acquire of v2
-  EXPECT_TRUE(inner.cached);
+  AcquiredSv inner = c.Acquire();  // nested (outer inside): a plain ref on v2
+  EXPECT_FALSE(inner.cached);
   EXPECT_EQ(inner.sv->version(), 2u);
-  c.Return(inner);  // caches v2
-  c.Return(outer);  // CAS fails (slot holds v2): drops v1
+  c.Return(inner);
+  c.Return(outer);  // slot scraped: drops v1 (deferred to this Return)
   auto census = c.Census();
-  EXPECT_EQ(census.current, 1);
   EXPECT_EQ(census.stale, 0);
+  EXPECT_EQ(census.in_use, 0);
+  EXPECT_EQ(LiveSuperVersions(), base + 1);
+  ScopedSv s(&c);  // the next acquire caches v2
+  EXPECT_EQ(s->version(), 2u);
+  EXPECT_EQ(c.Census().current, 1);
 }
 
 TEST(SuperVersionCache, OverlappingAcquiresReturnedOutOfOrder) {  // SV-STALE
@@ -115,14 +120,77 @@ TEST(SuperVersionCache, OverlappingAcquiresReturnedOutOfOrder) {  // SV-STALE
   c.Install(MakeSv(1));
   AcquiredSv a = c.Acquire();
   c.Install(MakeSv(2));
-  AcquiredSv b = c.Acquire();  // re-takes the scraped slot for v2
-  EXPECT_TRUE(b.cached);
+  AcquiredSv b = c.Acquire();  // nested: a plain ref on v2
+  EXPECT_EQ(b.sv->version(), 2u);
   c.Return(a);  // first: must not put v1 back
   c.Return(b);
   auto census = c.Census();
   EXPECT_EQ(census.stale, 0);
-  EXPECT_EQ(census.current, 1);
+  EXPECT_EQ(census.in_use, 0);
   EXPECT_EQ(LiveSuperVersions(), base + 1);
+}
+
+TEST(SuperVersionCache, NestedReturnedFirstKeepsOuterBorrow) {  // SV-SAFE, SV-REFS
+  const auto base = LiveSuperVersions();
+  SuperVersionCache c(1, 2);
+  c.Install(MakeSv(1));
+  AcquiredSv outer = c.Acquire();
+  AcquiredSv inner = c.Acquire();
+  c.Return(inner);
+  EXPECT_EQ(c.Census().in_use, 1) << "the outer acquire is still inside";
+  c.Install(MakeSv(2));  // must defer the slot's ref of v1 to the outer Return
+  EXPECT_EQ(LiveSuperVersions(), base + 2);
+  EXPECT_EQ(outer.sv->version(), 1u);
+  EXPECT_EQ(outer.sv->RefsForCheck(), 1);  // the deferred ref
+  c.Return(outer);
+  EXPECT_EQ(LiveSuperVersions(), base + 1);
+  EXPECT_EQ(c.Census().in_use, 0);
+}
+
+TEST(SuperVersionCache, PinHeldAcrossManyInstalls) {  // an iterator; SV-ONCE
+  const auto base = LiveSuperVersions();
+  SuperVersionCache c(1, 2);
+  c.Install(MakeSv(1));
+  AcquiredSv pin = c.Acquire();
+  for (std::uint64_t v = 2; v <= 20; ++v) {
+    c.Install(MakeSv(v));
+    ScopedSv s(&c);  // nested while the pin is held
+    EXPECT_EQ(s->version(), v);
+  }
+  EXPECT_EQ(pin.sv->version(), 1u);
+  EXPECT_EQ(LiveSuperVersions(), base + 2);  // the pinned one + current
+  c.Return(pin);
+  EXPECT_EQ(LiveSuperVersions(), base + 1);
+  EXPECT_EQ(c.Census().stale, 0);
+}
+
+TEST(SuperVersionCache, ShutdownWhileInsideDefersToReturn) {  // SV-DROP
+  const auto base = LiveSuperVersions();
+  SuperVersionCache c(1, 2);
+  c.Install(MakeSv(1));
+  AcquiredSv a = c.Acquire();
+  c.Shutdown();
+  EXPECT_EQ(LiveSuperVersions(), base + 1);  // the reader still holds v1
+  c.Return(a);
+  EXPECT_EQ(LiveSuperVersions(), base);
+  EXPECT_EQ(c.Census().in_use, 0);
+}
+
+// The fence mode the seam chose: the fallback exactly when the environment
+// forces it (ctest runs this binary a second time with
+// TLSM_SYNC_NO_MEMBARRIER=1); otherwise membarrier when the kernel has it.
+TEST(AsymmetricFence, ModeFollowsEnvironmentAndKernel) {
+  const char* off = std::getenv("TLSM_SYNC_NO_MEMBARRIER");
+  const bool forced = off != nullptr && off[0] != '\0' && off[0] != '0';
+  const bool want_fallback = std::getenv("TLSM_EXPECT_FENCE_FALLBACK") != nullptr;
+  EXPECT_EQ(forced, want_fallback) << "the fallback run must set both variables";
+  if (forced) {
+    EXPECT_EQ(tlsm::sync::AsymmetricFenceMode(), tlsm::sync::FenceMode::kSeqCstFences);
+  } else if (std::getenv("TLSM_EXPECT_MEMBARRIER") != nullptr) {
+    EXPECT_EQ(tlsm::sync::AsymmetricFenceMode(), tlsm::sync::FenceMode::kMembarrier);
+  }
+  tlsm::sync::HeavyBarrier();  // either mode: returns
+  tlsm::sync::LightFence();
 }
 
 TEST(SuperVersionCache, ThreadExitReleasesCachedRef) {  // TLS-ONCE, SV-ONCE

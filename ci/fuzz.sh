@@ -3,6 +3,7 @@
 # (-fsanitize=fuzzer,address,undefined) into build/fuzz, from only the
 # parsing sources each needs, and runs each for a bounded time on its seed
 # corpus (fuzz/corpus/<target>/, copied so the repo is not written).
+# The first byte of a replay_file input chooses --minimal (odd: yes).
 # Fails on any crash, hang (-timeout), leak or sanitizer report; prints the
 # executions each target ran.
 #   TLSM_FUZZ_SECONDS  seconds per target (default 30)
@@ -18,6 +19,7 @@ flags=(-std=c++20 -g -O1 -I. -fsanitize=fuzzer,address,undefined -fno-sanitize-r
 # target -> the sources it links (its own file first).
 declare -A sources=(
   [token]="fuzz/token_fuzz.cc model/cli/token.cc"
+  [replay_file]="fuzz/replay_file_fuzz.cc model/cli/replay_input.cc model/cli/token.cc"
 )
 
 status=0

@@ -28,6 +28,7 @@
 #include "model/cli/build_info.h"
 #include "model/cli/history.h"
 #include "model/cli/html.h"
+#include "model/cli/replay_input.h"
 #include "model/cli/runner.h"
 #include "model/cli/token.h"
 #include "model/harness/campaign.h"
@@ -492,26 +493,9 @@ int CmdReplay(const std::vector<std::string>& args) {
     if (!in) throw UsageError("'" + text + "' is neither a token (tlsm1:...) nor a readable file");
     std::stringstream ss;
     ss << in.rdbuf();
-    const std::string content = ss.str();
-    const std::size_t first = content.find_first_not_of(" \t\r\n");
-    if (first != std::string::npos && content[first] == '{') {
-      try {
-        const json j = json::parse(content);
-        if (vm.count("minimal")) {
-          if (!j.contains("minimal") || !j["minimal"].contains("token")) {
-            throw UsageError("'" + what[0] + "' has no minimal counterexample");
-          }
-          text = j["minimal"]["token"].get<std::string>();
-        } else {
-          text = j.at("token").get<std::string>();
-        }
-      } catch (const UsageError&) {
-        throw;
-      } catch (const std::exception& e) {
-        throw UsageError("'" + what[0] + "' is not a tlsm failure artifact (" + e.what() + ")");
-      }
-    } else {
-      text = content;
+    std::string err;
+    if (!ReplayTextFromFile(what[0], ss.str(), vm.count("minimal") != 0, &text, &err)) {
+      throw UsageError(err);
     }
   }
   Token tok;

@@ -153,9 +153,20 @@ bool ParseCommand(const po::options_description& desc, const char* positional_na
   return true;
 }
 
+// list and mutants take options only; a stray word is a usage error
+// (boost accepted and ignored it: `tlsm list extra` exited 0).
+void RejectPositional(const char* cmd, const std::vector<std::string>& args) {
+  for (const std::string& a : args) {
+    if (a.empty() || a[0] != '-') {
+      throw UsageError(std::string(cmd) + " takes no arguments, got '" + a + "'");
+    }
+  }
+}
+
 // ---------------------------------------------------------------- list
 
 int CmdList(const std::vector<std::string>& args) {
+  RejectPositional("list", args);
   po::options_description desc("tlsm list [--json]\n\nLists every registered model scenario.\n\noptions");
   desc.add_options()("json", "machine-readable output")("help,h", "this help");
   po::variables_map vm;
@@ -207,6 +218,7 @@ int CmdList(const std::vector<std::string>& args) {
 // The catalogue (engine/sync/mutants.def, parsed by the C preprocessor in
 // engine/sync/mutant.h): the one source CMake, ci scripts and docs read.
 int CmdMutants(const std::vector<std::string>& args) {
+  RejectPositional("mutants", args);
   po::options_description desc(
       "tlsm mutants [--json]\n\nLists the catalogued mutants (deliberately injected bugs) this\n"
       "build carries; run one with tlsm check --mutant NAME.\n\noptions");

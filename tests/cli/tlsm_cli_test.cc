@@ -396,7 +396,7 @@ TEST(TlsmReplay, MalformedFilesExitTwoWithAMessage) {
 TEST(TlsmCli, MalformedArgvExitsTwoWithAMessage) {
   for (const char* args : {"replay", "replay a b", "replay --bogus x", "trace", "trace a b",
                            "trace no.such.scenario", "trace selftest.ok --seed -3",
-                           "list --bogus", "list extra", "check --bound 65", "check --shard 1/0",
+                           "list --bogus", "list extra", "mutants extra", "check --bound 65", "check --shard 1/0",
                            "check --iterations 0 --search random", "check --reduction maybe",
                            "check --scheduler stock --address-reuse"}) {
     const CliRun r = Tlsm(args);

@@ -10,6 +10,7 @@ packages=(
   nlohmann-json3-dev python3
   clang-16  # ci/check_thread_safety.sh: -Wthread-safety (>= 15 for <source_location>)
   liburcu-dev
+  libclang-rt-16-dev  # ci/fuzz.sh: the libFuzzer and sanitizer runtimes of clang-16
 )
 
 missing=()

@@ -7,7 +7,8 @@
 #      (ci/tls_fast_path_asm.sh: Get, Swap, CompareAndSwap compile to the
 #      instructions of hand-written std code, every mutant branch folded);
 #   3. debug build: unit, stress and property tests with debug assertions;
-#   4. asan+ubsan and tsan builds: unit, stress and property tests.
+#   4. asan+ubsan and tsan builds: unit, stress and property tests;
+#   5. fuzz: the libFuzzer targets of fuzz/ (ci/fuzz.sh), bounded time each.
 # Before the builds: the seam check and Clang's thread-safety analysis of the
 # engine (ci/check_thread_safety.sh, about 20 s of CPU).
 # JUnit reports land in build/junit/. Exit 0 only if every stage passed.
@@ -62,6 +63,16 @@ fi
 run_stage debug "unit|stress|property" || status=1
 run_stage asan "unit|stress|property" || status=1
 run_stage tsan "unit|stress|property" || status=1
+echo "=== [fuzz] libFuzzer targets (ci/fuzz.sh, ${TLSM_FUZZ_SECONDS:-30} s each)"
+fuzz_start=$SECONDS
+if fuzz_out=$(ci/fuzz.sh 2>&1); then fuzz_ok=1; else fuzz_ok=0; status=1; fi
+echo "$fuzz_out"
+fuzz_line=$(grep -E '^fuzz [a-z_]+: ' <<<"$fuzz_out" | sed -E 's/^fuzz ([a-z_]+): ([0-9?]+) executions.*/\1 \2/' | tr '\n' ' ' || true)
+if [[ $fuzz_ok -eq 1 ]]; then
+  summary+=("$(printf 'fuzz     no crash in %ds; executions: %s' $((SECONDS - fuzz_start)) "$fuzz_line")")
+else
+  summary+=("fuzz     FAILED (crash, hang or leak; build/fuzz/*.log)")
+fi
 
 echo
 echo "=== summary"

@@ -28,6 +28,7 @@
 #include "model/cli/build_info.h"
 #include "model/cli/history.h"
 #include "model/cli/html.h"
+#include "model/cli/replay_input.h"
 #include "model/cli/runner.h"
 #include "model/cli/token.h"
 #include "model/harness/campaign.h"
@@ -152,9 +153,20 @@ bool ParseCommand(const po::options_description& desc, const char* positional_na
   return true;
 }
 
+// list and mutants take options only; a stray word is a usage error
+// (boost accepted and ignored it: `tlsm list extra` exited 0).
+void RejectPositional(const char* cmd, const std::vector<std::string>& args) {
+  for (const std::string& a : args) {
+    if (a.empty() || a[0] != '-') {
+      throw UsageError(std::string(cmd) + " takes no arguments, got '" + a + "'");
+    }
+  }
+}
+
 // ---------------------------------------------------------------- list
 
 int CmdList(const std::vector<std::string>& args) {
+  RejectPositional("list", args);
   po::options_description desc("tlsm list [--json]\n\nLists every registered model scenario.\n\noptions");
   desc.add_options()("json", "machine-readable output")("help,h", "this help");
   po::variables_map vm;
@@ -206,6 +218,7 @@ int CmdList(const std::vector<std::string>& args) {
 // The catalogue (engine/sync/mutants.def, parsed by the C preprocessor in
 // engine/sync/mutant.h): the one source CMake, ci scripts and docs read.
 int CmdMutants(const std::vector<std::string>& args) {
+  RejectPositional("mutants", args);
   po::options_description desc(
       "tlsm mutants [--json]\n\nLists the catalogued mutants (deliberately injected bugs) this\n"
       "build carries; run one with tlsm check --mutant NAME.\n\noptions");
@@ -492,26 +505,9 @@ int CmdReplay(const std::vector<std::string>& args) {
     if (!in) throw UsageError("'" + text + "' is neither a token (tlsm1:...) nor a readable file");
     std::stringstream ss;
     ss << in.rdbuf();
-    const std::string content = ss.str();
-    const std::size_t first = content.find_first_not_of(" \t\r\n");
-    if (first != std::string::npos && content[first] == '{') {
-      try {
-        const json j = json::parse(content);
-        if (vm.count("minimal")) {
-          if (!j.contains("minimal") || !j["minimal"].contains("token")) {
-            throw UsageError("'" + what[0] + "' has no minimal counterexample");
-          }
-          text = j["minimal"]["token"].get<std::string>();
-        } else {
-          text = j.at("token").get<std::string>();
-        }
-      } catch (const UsageError&) {
-        throw;
-      } catch (const std::exception& e) {
-        throw UsageError("'" + what[0] + "' is not a tlsm failure artifact (" + e.what() + ")");
-      }
-    } else {
-      text = content;
+    std::string err;
+    if (!ReplayTextFromFile(what[0], ss.str(), vm.count("minimal") != 0, &text, &err)) {
+      throw UsageError(err);
     }
   }
   Token tok;

@@ -362,6 +362,49 @@ TEST_F(BrokenCheck, StaleOrDamagedTokensExitTwo) {
   EXPECT_NE(r.out.find("checksum"), std::string::npos) << r.out;
 }
 
+// Malformed replay files (the inputs fuzz/replay_file_fuzz.cc fuzzes): each
+// is refused with exit 2 and a message naming what is wrong.
+TEST(TlsmReplay, MalformedFilesExitTwoWithAMessage) {
+  const fs::path dir = TempDir("malformed");
+  const struct {
+    const char* name;
+    const char* content;
+    const char* flags;
+    const char* message;
+  } cases[] = {
+      {"truncated.json", "{\"token\": \"tlsm1:ab", "", "is not a tlsm failure artifact"},
+      {"no_token.json", "{\"scenario\": \"x\"}", "", "is not a tlsm failure artifact"},
+      {"token_type.json", "{\"token\": 5}", "", "is not a tlsm failure artifact"},
+      {"no_minimal.json", "{\"token\": \"tlsm1:x.00000000\"}", "--minimal", "has no minimal counterexample"},
+      {"bad_minimal.json", "{\"token\": \"x\", \"minimal\": [1]}", "--minimal", "has no minimal counterexample"},
+      {"garbage.txt", "\x01\x02 not a token", "", "bad token: not a replay token"},
+      {"damaged.txt", "tlsm1:AAAA.00000000\n", "", "bad token: token checksum mismatch"},
+  };
+  for (const auto& c : cases) {
+    const fs::path f = dir / c.name;
+    std::ofstream(f, std::ios::binary) << c.content;
+    const CliRun r = Tlsm("replay " + std::string(c.flags) + " " + f.string());
+    EXPECT_EQ(r.rc, 2) << c.name << "\n" << r.out;
+    EXPECT_NE(r.out.find(c.message), std::string::npos) << c.name << "\n" << r.out;
+  }
+  const CliRun missing = Tlsm("replay " + (dir / "does_not_exist").string());
+  EXPECT_EQ(missing.rc, 2) << missing.out;
+  EXPECT_NE(missing.out.find("neither a token"), std::string::npos) << missing.out;
+}
+
+// Malformed command lines outside check: each exits 2 with a message.
+TEST(TlsmCli, MalformedArgvExitsTwoWithAMessage) {
+  for (const char* args : {"replay", "replay a b", "replay --bogus x", "trace", "trace a b",
+                           "trace no.such.scenario", "trace selftest.ok --seed -3",
+                           "list --bogus", "list extra", "mutants extra", "check --bound 65", "check --shard 1/0",
+                           "check --iterations 0 --search random", "check --reduction maybe",
+                           "check --scheduler stock --address-reuse"}) {
+    const CliRun r = Tlsm(args);
+    EXPECT_EQ(r.rc, 2) << args << "\n" << r.out;
+    EXPECT_NE(r.out.find("tlsm "), std::string::npos) << args << "\n" << r.out;
+  }
+}
+
 // Tags that must be balanced in the page.
 bool WellFormed(const std::string& html, std::string* why) {
   std::vector<std::string> stack;

@@ -20,7 +20,11 @@ if(TLSM_BUILD_MODEL)
           FILES_MATCHING PATTERN "*.h")
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/model/cli/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/model/cli
           FILES_MATCHING PATTERN "*.h")
-  list(APPEND _tlsm_export_targets tlsm)
+  list(APPEND _tlsm_export_targets tlsm tlsm_driver)
+  install(FILES ${PROJECT_SOURCE_DIR}/cmake/tlsmModelCheck.cmake
+                ${PROJECT_SOURCE_DIR}/cmake/tlsm_user_build_id.cmake
+                ${PROJECT_SOURCE_DIR}/model/cli/discover_tests.cmake
+          DESTINATION ${TLSM_INSTALL_CMAKEDIR})
 endif()
 install(TARGETS ${_tlsm_export_targets} EXPORT tlsmTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}

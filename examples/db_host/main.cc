@@ -1,5 +1,6 @@
 // main.cc — the DB host and its SuperVersion cache through the public API.
 // Exits 0 when every read saw what was written, 1 otherwise (prints why).
+#include <atomic>
 #include <cstdio>
 #include <string>
 #include <thread>
@@ -9,7 +10,7 @@
 
 namespace {
 
-int failures = 0;
+std::atomic<int> failures{0};  // bumped by every thread
 void Expect(bool ok, const char* what) {
   if (!ok) {
     std::fprintf(stderr, "FAIL: %s\n", what);
@@ -58,6 +59,6 @@ int main() {
               static_cast<unsigned long long>(info.cache.misses));
   Expect(db.Close().ok(), "Close");
   std::printf(failures == 0 ? "db_host_example: ok\n" : "db_host_example: %d failures\n",
-              failures);
+              failures.load());
   return failures == 0 ? 0 : 1;
 }

@@ -47,12 +47,13 @@ broken_twin() {
         --results "$work/r2" 2>&1)
   local rc=$?
   echo "$out"
-  (( rc != 0 )) || return 1
+  (( rc == 1 )) || return 1  # 1: a bug found
   token=$(grep -oE "stack_check replay [^ ]+" <<<"$out" | head -1 | awk '{print $3}')
   [[ -n "$token" ]] && echo "$token" >"$work/token"
 }
-replay() {
-  ! "$work/treiber_stack.Release/stack_check" replay "$(cat "$work/token")"
+replay() {  # exit 1 = the replayed execution failed again (2, 3: usage, harness)
+  "$work/treiber_stack.Release/stack_check" replay "$(cat "$work/token")"
+  [[ $? -eq 1 ]]
 }
 
 step build cmake --build "$build" -j "$jobs" --target tlsm_engine tlsm_engine_model tlsm tlsm_driver

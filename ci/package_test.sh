@@ -30,6 +30,7 @@ step() {  # step <name> <command...>: runs it, counts it
   fi
 }
 no_build_paths() {
+  [[ -f "$prefix/lib/cmake/tlsm/tlsmConfig.cmake" ]] || return 1
   ! grep -rIl -e "$root" "$prefix/lib/cmake/tlsm"
 }
 configure() {  # configure <example> <build type>
@@ -67,7 +68,7 @@ step treiber_stack.build configure treiber_stack Release
 step treiber_stack.verified_k2 verified_k2
 step treiber_stack.broken_twin broken_twin
 step treiber_stack.replay replay
-step treiber_stack.ctest ctest --test-dir "$work/treiber_stack.Release" -R "stack.push_pop$" \
+step treiber_stack.ctest ctest --test-dir "$work/treiber_stack.Release" -R "stack.push_pop$" --no-tests=error \
      --output-on-failure
 printf '%-8s %4d passed %4d failed\n' package "$pass" "$fail"
 (( fail == 0 ))

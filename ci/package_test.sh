@@ -57,9 +57,17 @@ replay() {  # exit 1 = the replayed execution failed again (2, 3: usage, harness
   [[ $? -eq 1 ]]
 }
 
+same_checks() {  # a consumer with either NDEBUG sees the library's debug checks
+  printf '#include "engine/sync/build.h"\nstatic_assert(TLSM_DEBUG_CHECKS == TLSM_CONFIG_DEBUG_CHECKS);\n' \
+      >"$work/checks.cc"
+  g++ -std=c++20 -fsyntax-only -DNDEBUG -I"$prefix/include" "$work/checks.cc" &&
+    g++ -std=c++20 -fsyntax-only -UNDEBUG -I"$prefix/include" "$work/checks.cc"
+}
+
 step build cmake --build "$build" -j "$jobs" --target tlsm_engine tlsm_engine_model tlsm tlsm_driver
 step install cmake --install "$build" --prefix "$prefix"
 step relocatable no_build_paths
+step same_debug_checks same_checks
 step db_host.Debug configure db_host Debug
 step db_host.Debug.run "$work/db_host.Debug/db_host_example"
 step db_host.Release configure db_host Release

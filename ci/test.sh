@@ -6,6 +6,9 @@
 #   2. release build of the matrix benchmark: the fast-path probe
 #      (ci/tls_fast_path_asm.sh: Get, Swap, CompareAndSwap compile to the
 #      instructions of hand-written std code, every mutant branch folded);
+#   2b. the installable package from that same build/release
+#      (ci/package_test.sh: install into a temp prefix, the examples against
+#      the prefix only, the NDEBUG test, the example's model checks);
 #   3. debug build: unit, stress and property tests with debug assertions;
 #   4. asan+ubsan and tsan builds: unit, stress and property tests;
 #   5. fuzz: the libFuzzer targets of fuzz/ (ci/fuzz.sh), bounded time each.
@@ -60,6 +63,21 @@ else
   summary+=("release  fast-path probe: DIFFERS")
   status=1
 fi
+echo "=== [release] package"
+set +e
+TLSM_JOBS=$jobs ci/package_test.sh build/release 2>&1 | tee build/junit/package.log
+rc=${PIPESTATUS[0]}
+set -e
+line=$(tail -1 build/junit/package.log)
+if [[ "$line" =~ ^package\ +([0-9]+)\ passed\ +([0-9]+)\ failed$ ]]; then
+  total_pass=$((total_pass + BASH_REMATCH[1]))
+  total_fail=$((total_fail + BASH_REMATCH[2]))
+  summary+=("$line")
+else
+  total_fail=$((total_fail + 1))
+  summary+=("package     0 passed    1 failed")
+fi
+(( rc == 0 )) || status=1
 run_stage debug "unit|stress|property" || status=1
 run_stage asan "unit|stress|property" || status=1
 run_stage tsan "unit|stress|property" || status=1

@@ -37,9 +37,23 @@
   }              \
   }
 
-// Debug assertions (API misuse) are on in debug builds and always in the
-// model build, where a failed one is reported through Relacy.
-#if TLSM_MODEL || !defined(NDEBUG)
+// Debug assertions (API misuse) are always on in the model build, where a
+// failed one is reported through Relacy. In the production build they are a
+// property of the library, not of the including translation unit: they add
+// fields (sync::Mutex's owner), so a consumer built with another NDEBUG must
+// still see the library's layouts. CMake writes tlsm/config.h (from
+// engine/sync/config.h.in, installed with the headers) with
+// TLSM_CONFIG_DEBUG_CHECKS fixed at configure time (option
+// TLSM_DEBUG_CHECKS). Only a compile outside CMake (the syntax-only
+// thread-safety check) lacks the header and falls back to NDEBUG.
+#if __has_include("tlsm/config.h")
+#include "tlsm/config.h"
+#endif
+#if TLSM_MODEL
+#define TLSM_DEBUG_CHECKS 1
+#elif defined(TLSM_CONFIG_DEBUG_CHECKS)
+#define TLSM_DEBUG_CHECKS TLSM_CONFIG_DEBUG_CHECKS
+#elif !defined(NDEBUG)
 #define TLSM_DEBUG_CHECKS 1
 #else
 #define TLSM_DEBUG_CHECKS 0

@@ -12,7 +12,11 @@
 #                             at most 2 preemptions; docs/harness.md, "What
 #                             a tree search proves").
 # Labels: model (model.*), model;mutants (twins). Timeout 900 s each.
-# Run as: cmake -DTLSM=<tlsm> -DOUT=<file> -DRESULTS=<dir> -P discover_tests.cmake
+# Run as: cmake -DTLSM=<tlsm> -DOUT=<file> -DRESULTS=<dir> [-DPREFIX=<p>] [-DMUTANTS=OFF]
+#        -P discover_tests.cmake
+# A user's executable (tlsm_add_model_check) passes PREFIX (test names
+# <prefix>model.<scenario>) and MUTANTS=OFF: the engine's mutants have
+# scenarios it does not carry.
 cmake_minimum_required(VERSION 3.25)
 
 function(tlsm_json cmd out)
@@ -43,13 +47,20 @@ foreach(i RANGE ${_last})
   if(_selftest)
     continue()
   endif()
-  tlsm_emit(model.${_name} model check ${_name} --results ${RESULTS})
+  tlsm_emit(${PREFIX}model.${_name} model check ${_name} --results ${RESULTS})
 endforeach()
 
-tlsm_json(mutants _mutants)
-string(JSON _n LENGTH "${_mutants}")
+if(DEFINED MUTANTS AND NOT MUTANTS)
+  set(_n 0)
+else()
+  tlsm_json(mutants _mutants)
+  string(JSON _n LENGTH "${_mutants}")
+endif()
 math(EXPR _last "${_n} - 1")
 foreach(i RANGE ${_last})
+  if(_n EQUAL 0)  # RANGE -1 visits 0 and -1
+    break()
+  endif()
   string(JSON _name GET "${_mutants}" ${i} name)
   string(JSON _sn LENGTH "${_mutants}" ${i} scenarios)
   math(EXPR _slast "${_sn} - 1")

@@ -1,0 +1,42 @@
+# cmake/tlsmModelCheck.cmake — tlsm_add_model_check(<target> SOURCES <files...>)
+# (installed with the package config; included by tlsmConfig.cmake).
+# Builds the user's scenarios (TLSM_MODEL_SCENARIO, docs/model-check-your-code.md)
+# into <target>, a tlsm-compatible driver (list, check, replay, every search
+# and report), with a build id hashed from the given sources, and registers
+# one ctest <target>.model.<scenario> per scenario after every link (label model).
+set(_TLSM_MC_DIR ${CMAKE_CURRENT_LIST_DIR})
+
+function(tlsm_add_model_check target)
+  cmake_parse_arguments(PARSE_ARGV 1 A "" "" "SOURCES")
+  if(NOT A_SOURCES)
+    message(FATAL_ERROR "tlsm_add_model_check(${target}): no SOURCES")
+  endif()
+  set(_id_cc ${CMAKE_CURRENT_BINARY_DIR}/${target}_build_id.cc)
+  set(_abs "")
+  foreach(s IN LISTS A_SOURCES)
+    get_filename_component(a ${s} ABSOLUTE)
+    list(APPEND _abs ${a})
+  endforeach()
+  string(REPLACE ";" "|" _files "${_abs}")
+  add_custom_command(
+    OUTPUT ${_id_cc}
+    COMMAND ${CMAKE_COMMAND} -DOUT=${_id_cc} "-DFILES=${_files}"
+            -P ${_TLSM_MC_DIR}/tlsm_user_build_id.cmake
+    DEPENDS ${_abs} ${_TLSM_MC_DIR}/tlsm_user_build_id.cmake
+    COMMENT "${target} build id"
+    VERBATIM)
+  add_executable(${target} ${A_SOURCES} ${_id_cc})
+  target_link_libraries(${target} PRIVATE tlsm::tlsm_driver tlsm::tlsm_engine_model)
+  if(BUILD_TESTING)
+    set(_tests_file ${CMAKE_CURRENT_BINARY_DIR}/${target}_tests.cmake)
+    add_custom_command(
+      TARGET ${target} POST_BUILD
+      COMMAND ${CMAKE_COMMAND} -DTLSM=$<TARGET_FILE:${target}> -DOUT=${_tests_file}
+              -DRESULTS=${CMAKE_CURRENT_BINARY_DIR}/${target}_results -DPREFIX=${target}.
+              -DMUTANTS=OFF -P ${_TLSM_MC_DIR}/discover_tests.cmake
+      VERBATIM)
+    set(_include ${CMAKE_CURRENT_BINARY_DIR}/${target}_tests_include.cmake)
+    file(WRITE ${_include} "if(EXISTS \"${_tests_file}\")\n  include(\"${_tests_file}\")\nendif()\n")
+    set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${_include})
+  endif()
+endfunction()

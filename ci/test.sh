@@ -6,8 +6,8 @@
 #   2. release build of the matrix benchmark: the fast-path probe
 #      (ci/tls_fast_path_asm.sh: Get, Swap, CompareAndSwap compile to the
 #      instructions of hand-written std code, every mutant branch folded);
-#   2b. the installable package from that same build/release
-#      (ci/package_test.sh: install into a temp prefix, the examples against
+#   2b. the installable package from that same build/release (ctest label
+#      package, ci/package_test.sh: install into a temp prefix, the examples against
 #      the prefix only, the NDEBUG test, the example's model checks);
 #   3. debug build: unit, stress and property tests with debug assertions;
 #   4. asan+ubsan and tsan builds: unit, stress and property tests;
@@ -63,12 +63,13 @@ else
   summary+=("release  fast-path probe: DIFFERS")
   status=1
 fi
-echo "=== [release] package"
+echo "=== [release] package (ctest -L package)"
 set +e
-TLSM_JOBS=$jobs ci/package_test.sh build/release 2>&1 | tee build/junit/package.log
+TLSM_JOBS=$jobs ctest --test-dir build/release -L package -V \
+    --output-junit "$PWD/build/junit/package.xml" 2>&1 | tee build/junit/package.log
 rc=${PIPESTATUS[0]}
 set -e
-line=$(tail -1 build/junit/package.log)
+line=$(grep -oE "package +[0-9]+ passed +[0-9]+ failed" build/junit/package.log | tail -1 || true)
 if [[ "$line" =~ ^package\ +([0-9]+)\ passed\ +([0-9]+)\ failed$ ]]; then
   total_pass=$((total_pass + BASH_REMATCH[1]))
   total_fail=$((total_fail + BASH_REMATCH[2]))

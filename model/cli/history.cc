@@ -9,10 +9,6 @@
 #include <map>
 #include <sstream>
 
-#ifndef TLSM_SOURCE_ROOT
-#define TLSM_SOURCE_ROOT ""
-#endif
-
 namespace tlsm_cli {
 namespace {
 
@@ -169,8 +165,15 @@ std::string ShortFunction(const std::string& sig_in) {
   return out.size() < 2 ? sig_in : out;
 }
 
+std::string& SourceRoot() {
+  static std::string root;
+  return root;
+}
+
+void SetSourceRoot(std::string root) { SourceRoot() = std::move(root); }
+
 std::string RelativePath(const std::string& path) {
-  const std::string root = TLSM_SOURCE_ROOT;
+  const std::string& root = SourceRoot();
   if (!root.empty() && StartsWith(path, root)) return path.substr(root.size());
   for (const char* inc : {"/usr/local/include/", "/usr/include/"}) {
     if (StartsWith(path, inc)) return path.substr(std::string(inc).size());

@@ -46,6 +46,10 @@ unsigned CountPreemptions(const History& h);
 std::string ShortFunction(const std::string& signature);
 std::string RelativePath(const std::string& path);
 
+// The root RelativePath strips (with its trailing '/'); empty by default.
+// A driver sets it once at start-up, from build_info.h's kSourceRoot.
+void SetSourceRoot(std::string root);
+
 // The readable text: the interleaving in global order (one column of
 // indentation per thread), then each thread's own steps.
 std::string RenderHistory(const History& h);

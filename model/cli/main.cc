@@ -645,6 +645,7 @@ const char* kUsage =
     "exit codes: 0 pass, 1 bug found, 2 bad usage, 3 harness error\n";
 
 int Main(int argc, char** argv) {
+  SetSourceRoot(kSourceRoot);
   if (argc > 0 && std::string(argv[0]).find('/') != std::string::npos) g_argv0 = argv[0];
   if (argc < 2) {
     std::fprintf(stderr, "%s", kUsage);

@@ -64,9 +64,10 @@ replay() {  # exit 1 = the replayed execution failed again (2, 3: usage, harness
 }
 
 treiber_ctest() {  # both generated ctests exist and pass
-  local dir=$work/treiber_stack.Release
-  ctest --test-dir "$dir" -N | grep -q "stack_check.model.stack.push_pop$" &&
-    ctest --test-dir "$dir" -N | grep -q "stack_check.twin.stack.push_pop_broken$" &&
+  local dir=$work/treiber_stack.Release listed
+  listed=$(ctest --test-dir "$dir" -N) || return 1  # not piped: grep -q would SIGPIPE it
+  grep -q "stack_check.model.stack.push_pop$" <<<"$listed" &&
+    grep -q "stack_check.twin.stack.push_pop_broken$" <<<"$listed" &&
     ctest --test-dir "$dir" --no-tests=error --output-on-failure
 }
 

@@ -44,7 +44,7 @@ def run_one(binary, mutant, scenario, strategy, seed, budget):
     with tempfile.TemporaryDirectory(prefix="tlsm-bench-") as results:
         cmd = [binary, "check", scenario, "--mutant", mutant, "--search", strategy,
                "--seed", str(seed * budget),
-               "--iterations", str(budget), "--no-minimise", "--no-determinism-check",
+               "--executions", str(budget), "--no-minimise", "--no-determinism-check",
                "--no-progress", "--results", results]
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         if p.returncode not in (0, 1):

@@ -17,11 +17,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const bool minimal = (data[0] & 1) != 0;
   const std::string content(reinterpret_cast<const char*>(data + 1), size - 1);
   std::string text, err;
-  if (!tlsm_cli::ReplayTextFromFile("fuzz.json", content, minimal, &text, &err)) {
+  if (!tlsm::cli::ReplayTextFromFile("fuzz.json", content, minimal, &text, &err)) {
     if (err.empty()) std::abort();
     return 0;
   }
-  tlsm_cli::Token tok;
-  if (!tlsm_cli::DecodeToken(text, &tok, &err) && err.empty()) std::abort();
+  tlsm::cli::Token tok;
+  if (!tlsm::cli::DecodeToken(text, &tok, &err) && err.empty()) std::abort();
   return 0;
 }

@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       else if (c < 0x80) f[k] += static_cast<char>(c);
     }
     static const char* kSearches[] = {"random", "exhaustive", "bounded", "pct", "pos", "portfolio"};
-    tlsm_cli::Token t;
+    tlsm::cli::Token t;
     t.scenario = f[0];
     t.search = kSearches[f[1].size() % 6];
     t.bound = static_cast<unsigned>(f[2].size());
@@ -35,9 +35,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (t.state.find_first_not_of(" \t\n\r\f\v") == std::string::npos) return 0;
     t.stock_scheduler = size % 2 == 0;
     t.address_reuse = size % 3 == 0;
-    tlsm_cli::Token back;
+    tlsm::cli::Token back;
     std::string e;
-    if (!tlsm_cli::DecodeToken(tlsm_cli::EncodeToken(t), &back, &e)) std::abort();
+    if (!tlsm::cli::DecodeToken(tlsm::cli::EncodeToken(t), &back, &e)) std::abort();
     // A numeric state comes back normalised ("1  2" -> "1 2 "); a text one verbatim.
     if (back.scenario != t.scenario || back.search != t.search || back.bound != t.bound ||
         back.invariant != t.invariant || back.stock_scheduler != t.stock_scheduler ||
@@ -46,15 +46,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     return 0;
   }
-  tlsm_cli::Token tok;
+  tlsm::cli::Token tok;
   std::string err;
-  if (!tlsm_cli::DecodeToken(text, &tok, &err)) {
+  if (!tlsm::cli::DecodeToken(text, &tok, &err)) {
     if (err.empty()) std::abort();  // every rejection must say why
     return 0;
   }
-  tlsm_cli::Token again;
+  tlsm::cli::Token again;
   std::string err2;
-  if (!tlsm_cli::DecodeToken(tlsm_cli::EncodeToken(tok), &again, &err2)) std::abort();
+  if (!tlsm::cli::DecodeToken(tlsm::cli::EncodeToken(tok), &again, &err2)) std::abort();
   if (again.scenario != tok.scenario || again.search != tok.search ||
       again.build_id != tok.build_id || again.invariant != tok.invariant) {
     std::abort();

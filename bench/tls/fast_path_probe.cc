@@ -4,12 +4,12 @@
 
 #include <atomic>
 
-namespace tlsm_probe {
+namespace tlsm::probe {
 thread_local StdSlots t_std_slots{nullptr, 0};
-}  // namespace tlsm_probe
+}  // namespace tlsm::probe
 
 namespace {
-using tlsm_probe::t_std_slots;
+using tlsm::probe::t_std_slots;
 thread_local std::atomic<void*> t_raw{nullptr};
 
 // The twins' slow path, out of line like the matrix's SlotForWrite (which
@@ -30,7 +30,7 @@ __attribute__((noinline)) void* tlsm_probe_matrix_get(const tlsm::tls::ThreadLoc
 }
 
 __attribute__((noinline)) void* tlsm_probe_std_get(std::uint32_t id) {
-  const tlsm_probe::StdSlots s = t_std_slots;
+  const tlsm::probe::StdSlots s = t_std_slots;
   return id < s.count ? s.base[id].load(std::memory_order_acquire) : nullptr;
 }
 
@@ -57,14 +57,14 @@ __attribute__((noinline)) bool tlsm_probe_matrix_cas(tlsm::tls::ThreadLocalColum
 }
 
 __attribute__((noinline)) void* tlsm_probe_std_swap(std::uint32_t id, void* p) {
-  const tlsm_probe::StdSlots s = t_std_slots;
+  const tlsm::probe::StdSlots s = t_std_slots;
   if (id < s.count) [[likely]] return s.base[id].exchange(p, std::memory_order_acq_rel);
   return StdSlotForWrite(id).exchange(p, std::memory_order_acq_rel);
 }
 
 __attribute__((noinline)) bool tlsm_probe_std_cas(std::uint32_t id, void** expected,
                                                   void* desired) {
-  const tlsm_probe::StdSlots s = t_std_slots;
+  const tlsm::probe::StdSlots s = t_std_slots;
   if (id < s.count) [[likely]] {
     return s.base[id].compare_exchange_strong(*expected, desired, std::memory_order_acq_rel,
                                               std::memory_order_acquire);
@@ -77,5 +77,5 @@ __attribute__((noinline)) bool tlsm_probe_std_cas(std::uint32_t id, void** expec
 }  // extern "C"
 
 void TlsmProbeStdInstall(void* slots, std::uint32_t n) {
-  t_std_slots = tlsm_probe::StdSlots{static_cast<std::atomic<void*>*>(slots), n};
+  t_std_slots = tlsm::probe::StdSlots{static_cast<std::atomic<void*>*>(slots), n};
 }

@@ -33,18 +33,18 @@ void* tlsm_probe_std_swap(std::uint32_t id, void* p);
 bool tlsm_probe_std_cas(std::uint32_t id, void** expected, void* desired);
 }
 
-namespace tlsm_probe {
+namespace tlsm::probe {
 struct StdSlots {  // hand-written twin of sync::ThreadRow::Slots
   std::atomic<void*>* base;
   std::uint32_t count;
 };
 extern thread_local StdSlots t_std_slots;
-}  // namespace tlsm_probe
+}  // namespace tlsm::probe
 
 // The twin's slot for `id` on the calling thread (inline fast path; the
 // benchmark installs a slot array first, so there is no slow path here).
 inline std::atomic<void*>* TlsmProbeStdSlot(std::uint32_t id) {
-  const tlsm_probe::StdSlots s = tlsm_probe::t_std_slots;
+  const tlsm::probe::StdSlots s = tlsm::probe::t_std_slots;
   if (id >= s.count) __builtin_trap();
   return &s.base[id];
 }

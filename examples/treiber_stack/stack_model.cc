@@ -7,7 +7,7 @@
 namespace {
 
 template <bool kBroken>
-struct PushPop : tlsm_model::ModelTest<PushPop<kBroken>, 2> {
+struct PushPop : tlsm::model::ModelTest<PushPop<kBroken>, 2> {
   example::TreiberStack* stack = nullptr;
   example::Node* nodes[3] = {};
   tlsm::sync::Atomic<example::Node*> popped[2];  // written by thread t only

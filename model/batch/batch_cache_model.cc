@@ -9,7 +9,7 @@
 #include "model/harness/gate.h"
 #include "model/harness/relacy_runner.h"
 
-namespace tlsm_model {
+namespace tlsm::model {
 namespace {
 
 using tlsm::batch::BatchCache;
@@ -223,4 +223,4 @@ TLSM_MODEL_SCENARIO(RetentionBounds, "batch.retention_bounds",
                     "BATCH-OWN")
 
 }  // namespace
-}  // namespace tlsm_model
+}  // namespace tlsm::model

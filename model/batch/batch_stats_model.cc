@@ -5,7 +5,7 @@
 #include "model/harness/gate.h"
 #include "model/harness/relacy_runner.h"
 
-namespace tlsm_model {
+namespace tlsm::model {
 namespace {
 
 using tlsm::batch::BatchCache;
@@ -100,4 +100,4 @@ TLSM_MODEL_SCENARIO(StatsVsUse, "batch.stats_vs_use",
                     "BATCH-BOUND")
 
 }  // namespace
-}  // namespace tlsm_model
+}  // namespace tlsm::model

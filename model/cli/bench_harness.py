@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Harness throughput: executions per second for every scenario and search.
 
-usage: model/cli/bench_harness.py <tlsm binary> [--iterations N] [--time-budget S]
+usage: model/cli/bench_harness.py <tlsm binary> [--executions N] [--time-budget S]
 
 Runs `tlsm check --search S` for each search over all scenarios (no
 minimisation, no determinism check) and prints a markdown table of
@@ -20,7 +20,7 @@ import tempfile
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("tlsm")
-    ap.add_argument("--iterations", default="50000")
+    ap.add_argument("--executions", default="50000")
     ap.add_argument("--time-budget", default="20")
     ap.add_argument("scenarios", nargs="*")
     a = ap.parse_args()
@@ -28,7 +28,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for search in ("random", "bounded", "exhaustive"):
             out = os.path.join(tmp, search)
-            cmd = [a.tlsm, "check", "--search", search, "--iterations", a.iterations,
+            cmd = [a.tlsm, "check", "--search", search, "--executions", a.executions,
                    "--time-budget", a.time_budget, "--no-minimise", "--no-determinism-check",
                    "--no-progress", "--results", out] + a.scenarios
             subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -4,11 +4,11 @@
 // library (tlsm_driver) carries neither.
 #pragma once
 
-namespace tlsm_cli {
+namespace tlsm::cli {
 // A hash of every engine and model source the simulation depends on;
 // replay tokens carry it (and, separately, the mutant a run selected).
 extern const char* const kBuildId;
 // The source tree the executable's scenarios were compiled from, ending in
 // '/' (or empty): histories print source paths relative to it.
 extern const char* const kSourceRoot;
-}  // namespace tlsm_cli
+}  // namespace tlsm::cli

@@ -17,7 +17,7 @@ import tempfile
 
 
 def run(tlsm, scenario, search, bound, stock, budget, results):
-    cmd = [tlsm, "check", scenario, "--search", search, "--iterations", "0",
+    cmd = [tlsm, "check", scenario, "--search", search, "--executions", "0",
            "--time-budget", str(budget), "--no-progress", "--no-minimise",
            "--no-determinism-check", "--results", results]
     if search == "bounded":

@@ -9,7 +9,7 @@
 #include <map>
 #include <sstream>
 
-namespace tlsm_cli {
+namespace tlsm::cli {
 namespace {
 
 bool StartsWith(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
@@ -306,4 +306,4 @@ std::string RenderHistory(const History& h) {
   return o.str();
 }
 
-}  // namespace tlsm_cli
+}  // namespace tlsm::cli

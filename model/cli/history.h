@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace tlsm_cli {
+namespace tlsm::cli {
 
 struct Event {
   unsigned step = 0;
@@ -54,4 +54,4 @@ void SetSourceRoot(std::string root);
 // indentation per thread), then each thread's own steps.
 std::string RenderHistory(const History& h);
 
-}  // namespace tlsm_cli
+}  // namespace tlsm::cli

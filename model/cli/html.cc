@@ -3,7 +3,7 @@
 
 #include <sstream>
 
-namespace tlsm_cli {
+namespace tlsm::cli {
 
 std::string HtmlEscape(const std::string& s) {
   std::string o;
@@ -75,4 +75,4 @@ std::string RenderHtml(const History& h, const HtmlInfo& info) {
   return o.str();
 }
 
-}  // namespace tlsm_cli
+}  // namespace tlsm::cli

@@ -5,7 +5,7 @@
 
 #include "model/cli/history.h"
 
-namespace tlsm_cli {
+namespace tlsm::cli {
 
 struct HtmlInfo {
   std::string scenario, search, invariant, message, token, replay_command, build_id;
@@ -17,4 +17,4 @@ std::string RenderHtml(const History& h, const HtmlInfo& info);
 
 std::string HtmlEscape(const std::string& s);
 
-}  // namespace tlsm_cli
+}  // namespace tlsm::cli

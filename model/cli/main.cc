@@ -41,14 +41,14 @@
 #include "model/harness/scenario.h"
 #include "model/harness/strategy.h"
 
-namespace tlsm_cli {
+namespace tlsm::cli {
 namespace {
 
 namespace po = boost::program_options;
 using nlohmann::json;
-using tlsm_model::RunConfig;
-using tlsm_model::ScenarioInfo;
-using tlsm_model::SearchKind;
+using tlsm::model::RunConfig;
+using tlsm::model::ScenarioInfo;
+using tlsm::model::SearchKind;
 
 enum ExitCode { kExitPass = 0, kExitBug = 1, kExitUsage = 2, kExitHarness = 3 };
 
@@ -109,10 +109,10 @@ std::vector<std::string> MutantScenarios(const sync::MutantInfo& m) {
   return out;
 }
 
-tlsm_harness::BuildIdentity Build() { return {kBuildId, SelectedMutantName()}; }
+tlsm::harness::BuildIdentity Build() { return {kBuildId, SelectedMutantName()}; }
 
 std::string ReplayCommand(const std::string& token) {
-  return tlsm_harness::ReplayCommand(SelfCommand(), token);
+  return tlsm::harness::ReplayCommand(SelfCommand(), token);
 }
 
 std::uint64_t ParseUint(const std::string& flag, const std::string& v) {
@@ -175,7 +175,7 @@ int CmdList(const std::vector<std::string>& args) {
     std::cout << desc << "\n";
     return kExitPass;
   }
-  auto all = tlsm_model::Scenarios();
+  auto all = tlsm::model::Scenarios();
   std::sort(all.begin(), all.end(), [](const ScenarioInfo& a, const ScenarioInfo& b) {
     return IsSelftest(a.name) != IsSelftest(b.name) ? IsSelftest(b.name) : a.name < b.name;
   });
@@ -270,7 +270,7 @@ const char* kCheckHelp =
 // nothing is a usage error.
 std::vector<const ScenarioInfo*> SelectScenarios(const std::vector<std::string>& patterns) {
   std::vector<const ScenarioInfo*> selected;
-  const auto& reg = tlsm_model::Scenarios();
+  const auto& reg = tlsm::model::Scenarios();
   auto add = [&](const ScenarioInfo& s) {
     if (std::find(selected.begin(), selected.end(), &s) == selected.end()) selected.push_back(&s);
   };
@@ -300,7 +300,7 @@ std::vector<const ScenarioInfo*> SelectScenarios(const std::vector<std::string>&
 
 int CmdCheck(const std::vector<std::string>& args) {
   po::options_description desc(kCheckHelp);
-  std::string search = "all", seed = "0", iterations, bound = std::to_string(kDefaultBound),
+  std::string search = "all", seed = "0", executions, bound = std::to_string(kDefaultBound),
               time_budget, shard = "0/1", results = "results", jobs = "1", scheduler = "tlsm",
               reduction = "dpor", checkpoint, resume, junit, mutant, depth = "3";
   std::vector<std::string> scenarios;
@@ -308,7 +308,7 @@ int CmdCheck(const std::vector<std::string>& args) {
     ("mutant", po::value<std::string>(&mutant)->value_name("NAME"), "run against the catalogued mutant NAME (tlsm mutants) instead of the correct engine; tokens record it")
     ("search", po::value<std::string>(&search)->value_name("KIND"), "random | pct | pos | portfolio | exhaustive | bounded | all (default: all = portfolio, then bounded, then exhaustive)")
     ("seed", po::value<std::string>(&seed)->value_name("N"), "random: index of the first execution (execution i uses seed i); default 0")
-    ("iterations", po::value<std::string>(&iterations)->value_name("N"), "random: executions (default 20000); tree searches: cap (default none; 0 = none)")
+    ("executions", po::value<std::string>(&executions)->value_name("N"), "sampling searches: how many executions (default 20000); tree searches: a cap on executions (default none; 0 = none)")
     ("bound", po::value<std::string>(&bound)->value_name("K"), "bounded: preemption bound K (default 2)")
     ("depth", po::value<std::string>(&depth)->value_name("D"), "pct: depth d, the number of ordering constraints a bug may need (d-1 priority change points; default 3, 1..16)")
     ("time-budget", po::value<std::string>(&time_budget)->value_name("S"), "seconds per search (default: none for random, 30 for bounded (more where a scenario declares it), 10 for exhaustive; 0 = none)")
@@ -337,11 +337,11 @@ int CmdCheck(const std::vector<std::string>& args) {
   if (reduction != "dpor" && reduction != "sleep-sets" && reduction != "none") {
     throw UsageError("--reduction must be dpor, sleep-sets or none, got '" + reduction + "'");
   }
-  tlsm_harness::CampaignOptions opt;
-  tlsm_harness::SearchOptions& so = opt.search;
+  tlsm::harness::CampaignOptions opt;
+  tlsm::harness::SearchOptions& so = opt.search;
   if (search == "all") {
-    opt.strategies = tlsm_harness::DefaultStrategies();
-  } else if (const tlsm_harness::SearchStrategy* st = tlsm_harness::FindStrategy(search)) {
+    opt.strategies = tlsm::harness::DefaultStrategies();
+  } else if (const tlsm::harness::SearchStrategy* st = tlsm::harness::FindStrategy(search)) {
     opt.strategies = {st};
   } else {
     throw UsageError("--search must be random, pct, pos, portfolio, exhaustive, bounded or all, got '" +
@@ -349,12 +349,12 @@ int CmdCheck(const std::vector<std::string>& args) {
   }
   const bool any_sampling =
       std::any_of(opt.strategies.begin(), opt.strategies.end(),
-                  [](const tlsm_harness::SearchStrategy* st) { return !st->IsTree(); });
+                  [](const tlsm::harness::SearchStrategy* st) { return !st->IsTree(); });
   so.seed = ParseUint("seed", seed);
-  if (!iterations.empty()) {
-    so.iterations = ParseUint("iterations", iterations);
-    if (*so.iterations == 0 && any_sampling) {
-      throw UsageError("--iterations 0 (no cap) is only valid for --search exhaustive or bounded");
+  if (!executions.empty()) {
+    so.executions = ParseUint("executions", executions);
+    if (*so.executions == 0 && any_sampling) {
+      throw UsageError("--executions 0 (no cap) is only valid for --search exhaustive or bounded");
     }
   }
   const std::uint64_t b = ParseUint("bound", bound);
@@ -383,9 +383,9 @@ int CmdCheck(const std::vector<std::string>& args) {
   so.fork = vm.count("no-fork") == 0;
   so.stock_scheduler = scheduler == "stock";
   so.address_reuse = vm.count("address-reuse") != 0;
-  so.reduction = reduction == "none"         ? tlsm_model::Reduction::kNone
-                 : reduction == "sleep-sets" ? tlsm_model::Reduction::kSleepSets
-                                             : tlsm_model::Reduction::kDpor;
+  so.reduction = reduction == "none"         ? tlsm::model::Reduction::kNone
+                 : reduction == "sleep-sets" ? tlsm::model::Reduction::kSleepSets
+                                             : tlsm::model::Reduction::kDpor;
   if (so.stock_scheduler && (so.address_reuse || vm.count("reduction"))) {
     throw UsageError("--address-reuse and --reduction choose options of the tlsm scheduler; "
                      "stock Relacy always reuses addresses and has no reduction");
@@ -409,12 +409,12 @@ int CmdCheck(const std::vector<std::string>& args) {
                        "exhaustive, no --shard, and the tlsm scheduler");
     }
     so.checkpoint.path = checkpoint.empty() ? resume : checkpoint;
-    so.checkpoint.header = tlsm_harness::CheckpointHeader(*opt.strategies.front(), so,
+    so.checkpoint.header = tlsm::harness::CheckpointHeader(*opt.strategies.front(), so,
                                                           selected.front()->name, opt.build);
     if (!resume.empty()) {
       try {
-        tlsm_harness::ReadCheckpoint(resume, &so);
-      } catch (const tlsm_harness::CheckpointError& e) {
+        tlsm::harness::ReadCheckpoint(resume, &so);
+      } catch (const tlsm::harness::CheckpointError& e) {
         throw UsageError(e.what());
       }
     }
@@ -425,31 +425,31 @@ int CmdCheck(const std::vector<std::string>& args) {
               so.shard_count > 1 ? (", shard " + std::to_string(so.shard_index) + "/" +
                                     std::to_string(so.shard_count)).c_str()
                                  : "");
-  tlsm_harness::TextReporter text(stdout, stderr);
-  tlsm_harness::Campaign campaign(opt, &text);
-  std::vector<tlsm_harness::Row> rows;
-  std::vector<tlsm_harness::ScenarioReport> reports;
+  tlsm::harness::TextReporter text(stdout, stderr);
+  tlsm::harness::Campaign campaign(opt, &text);
+  std::vector<tlsm::harness::Row> rows;
+  std::vector<tlsm::harness::ScenarioReport> reports;
   std::vector<std::string> missed, bugs, errors;
   for (const ScenarioInfo* s : selected) {
     reports.push_back(campaign.CheckScenario(*s));
-    const tlsm_harness::ScenarioReport& rep = reports.back();
+    const tlsm::harness::ScenarioReport& rep = reports.back();
     rows.insert(rows.end(), rep.rows.begin(), rep.rows.end());
     if (rep.bug) bugs.push_back(s->name);
     else missed.push_back(s->name);
     if (rep.harness_error) errors.push_back(s->name);
   }
 
-  tlsm_harness::PrintSummary(stdout, rows);
+  tlsm::harness::PrintSummary(stdout, rows);
   try {
-    tlsm_harness::WriteResultFile(
+    tlsm::harness::WriteResultFile(
         opt.results, "summary" + so.ShardSuffix() + ".json",
-        tlsm_harness::SummaryJson(rows, bugs, errors, opt.build).dump(2) + "\n");
+        tlsm::harness::SummaryJson(rows, bugs, errors, opt.build).dump(2) + "\n");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "tlsm: cannot write summary: %s\n", e.what());
   }
   if (!junit.empty()) {
     try {
-      tlsm_harness::WriteFileAtomically(junit, tlsm_harness::JUnitXml(reports));
+      tlsm::harness::WriteFileAtomically(junit, tlsm::harness::JUnitXml(reports));
     } catch (const std::exception& e) {
       // Asked for and not written: the run's report is incomplete.
       std::fprintf(stderr, "tlsm: cannot write %s: %s\n", junit.c_str(), e.what());
@@ -513,7 +513,7 @@ int CmdReplay(const std::vector<std::string>& args) {
   Token tok;
   std::string err;
   if (!DecodeToken(text, &tok, &err)) throw UsageError("bad token: " + err);
-  const ScenarioInfo* s = tlsm_model::FindScenario(tok.scenario);
+  const ScenarioInfo* s = tlsm::model::FindScenario(tok.scenario);
   if (s == nullptr) {
     throw UsageError("the token names scenario '" + tok.scenario +
                      "', which this build does not have (tlsm list)");
@@ -531,7 +531,7 @@ int CmdReplay(const std::vector<std::string>& args) {
   }
   if (!tok.mutant.empty()) SelectMutantOrThrow(tok.mutant);  // the run the token recorded
   // DecodeToken accepts only the names of registered strategies.
-  const tlsm_harness::SearchStrategy& strategy = *tlsm_harness::FindStrategy(tok.search);
+  const tlsm::harness::SearchStrategy& strategy = *tlsm::harness::FindStrategy(tok.search);
   if (strategy.IsTree() && tok.state.find_first_not_of("0123456789 ") == std::string::npos) {
     // A tree state starts "<iteration> <nodes> <count> ...": the first node
     // chooses among all the scenario's threads.
@@ -545,7 +545,7 @@ int CmdReplay(const std::vector<std::string>& args) {
   std::printf("replay %s: %s search%s, %s, expecting %s\n", s->name.c_str(), tok.search.c_str(),
               tok.search == "bounded" ? (" (bound " + std::to_string(tok.bound) + ")").c_str() : "",
               MutantLabel(tok.mutant).c_str(), tok.invariant.c_str());
-  Outcome o = RunIsolated(*s, tlsm_harness::ReplayConfig(tok), ProgressOptions{}, vm.count("no-fork") == 0);
+  Outcome o = RunIsolated(*s, tlsm::harness::ReplayConfig(tok), ProgressOptions{}, vm.count("no-fork") == 0);
   if (o.harness_error) {
     std::printf("HARNESS ERROR: the replay crashed: %s\n", o.error.c_str());
     return kExitHarness;
@@ -557,7 +557,7 @@ int CmdReplay(const std::vector<std::string>& args) {
   }
   const History h = ParseHistory(o.history, s->threads);
   const std::string message =
-      tlsm_harness::WithScenarioDetail(tlsm_harness::FailureMessage(h, o.result.invariant),
+      tlsm::harness::WithScenarioDetail(tlsm::harness::FailureMessage(h, o.result.invariant),
                                        o.result);
   std::printf("FAIL %s: %s  %s\n\n%s", s->name.c_str(), o.result.invariant.c_str(),
               message.c_str(), RenderHistory(h).c_str());
@@ -566,7 +566,7 @@ int CmdReplay(const std::vector<std::string>& args) {
     HtmlInfo info{s->name, tok.search, o.result.invariant, message, EncodeToken(tok),
                   ReplayCommand(EncodeToken(tok)), kBuildId};
     try {
-      tlsm_harness::WriteFileAtomically(html, RenderHtml(h, info));
+      tlsm::harness::WriteFileAtomically(html, RenderHtml(h, info));
       std::printf("\nwrote %s\n", html.c_str());
     } catch (const std::exception& e) {
       std::fprintf(stderr, "tlsm: cannot write %s: %s\n", html.c_str(), e.what());
@@ -602,12 +602,12 @@ int CmdTrace(const std::vector<std::string>& args) {
   if (!ParseCommand(desc, "scenario", &what, args, &vm)) return kExitPass;  // --help
   if (vm.count("mutant")) SelectMutantOrThrow(mutant);  // before any execution
   if (what.size() != 1) throw UsageError("trace takes exactly one SCENARIO");
-  const ScenarioInfo* s = tlsm_model::FindScenario(what[0]);
+  const ScenarioInfo* s = tlsm::model::FindScenario(what[0]);
   if (s == nullptr) throw UsageError("no scenario '" + what[0] + "' (tlsm list)");
   RunConfig cfg;
   cfg.search = SearchKind::kRandom;
-  cfg.first_iteration = ParseUint("seed", seed);
-  cfg.iterations = 1;
+  cfg.first_execution = ParseUint("seed", seed);
+  cfg.executions = 1;
   cfg.capture = true;
   Outcome o = RunIsolated(*s, cfg, ProgressOptions{}, true);
   if (o.harness_error) {
@@ -624,7 +624,7 @@ int CmdTrace(const std::vector<std::string>& args) {
               RenderHistory(h).c_str());
   if (!html.empty()) {
     HtmlInfo info{s->name, "random, execution " + seed, o.result.invariant, "", "", "", kBuildId};
-    tlsm_harness::WriteFileAtomically(html, RenderHtml(h, info));
+    tlsm::harness::WriteFileAtomically(html, RenderHtml(h, info));
     std::printf("\nwrote %s\n", html.c_str());
   }
   return o.result.failed ? kExitBug : kExitPass;
@@ -682,6 +682,6 @@ int Main(int argc, char** argv) {
 }
 
 }  // namespace
-}  // namespace tlsm_cli
+}  // namespace tlsm::cli
 
-int main(int argc, char** argv) { return tlsm_cli::Main(argc, argv); }
+int main(int argc, char** argv) { return tlsm::cli::Main(argc, argv); }

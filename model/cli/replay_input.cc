@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace tlsm_cli {
+namespace tlsm::cli {
 
 bool ReplayTextFromFile(const std::string& name, const std::string& content, bool minimal,
                         std::string* text, std::string* error) {
@@ -31,4 +31,4 @@ bool ReplayTextFromFile(const std::string& name, const std::string& content, boo
   return true;
 }
 
-}  // namespace tlsm_cli
+}  // namespace tlsm::cli

@@ -8,11 +8,11 @@
 
 #include <string>
 
-namespace tlsm_cli {
+namespace tlsm::cli {
 
 // `name` is the file's name for messages; `minimal`: take the artifact's
 // minimal counterexample instead of its token.
 bool ReplayTextFromFile(const std::string& name, const std::string& content, bool minimal,
                         std::string* text, std::string* error);
 
-}  // namespace tlsm_cli
+}  // namespace tlsm::cli

@@ -19,12 +19,12 @@
 #include <sstream>
 #include <vector>
 
-namespace tlsm_cli {
+namespace tlsm::cli {
 namespace {
 
-using tlsm_model::RunConfig;
-using tlsm_model::RunResult;
-using tlsm_model::ScenarioInfo;
+using tlsm::model::RunConfig;
+using tlsm::model::RunResult;
+using tlsm::model::ScenarioInfo;
 namespace fs = std::filesystem;
 
 double Now() {
@@ -94,7 +94,7 @@ void EndProgress(ProgressState* st) {
 nlohmann::json ToJson(const RunResult& r) {
   return {{"failed", r.failed},         {"budget_hit", r.budget_hit},
           {"invariant", r.invariant},   {"message", r.message},
-          {"iterations", r.iterations}, {"failing_iteration", r.failing_iteration},
+          {"executions", r.executions}, {"failing_execution", r.failing_execution},
           {"final_state", r.final_state}, {"captured", r.captured},
           {"shard_done", r.shard_done}, {"sleep_blocked", r.sleep_blocked},
           {"max_steps", r.max_steps},   {"schedule_hashes", r.schedule_hashes},
@@ -107,8 +107,8 @@ RunResult FromJson(const nlohmann::json& j) {
   r.budget_hit = j.at("budget_hit");
   r.invariant = j.at("invariant");
   r.message = j.at("message");
-  r.iterations = j.at("iterations");
-  r.failing_iteration = j.at("failing_iteration");
+  r.executions = j.at("executions");
+  r.failing_execution = j.at("failing_execution");
   r.final_state = j.at("final_state");
   r.captured = j.at("captured");
   r.shard_done = j.at("shard_done");
@@ -305,21 +305,21 @@ Outcome RunIsolated(const ScenarioInfo& info, RunConfig cfg, const ProgressOptio
 
 Outcome RunRandomInParallel(const ScenarioInfo& info, RunConfig cfg, const ProgressOptions& popt,
                             unsigned jobs) {
-  const std::uint64_t n = cfg.iterations;
+  const std::uint64_t n = cfg.executions;
   if (jobs <= 1 || n < 2) return RunIsolated(info, cfg, popt, /*fork_child=*/true);
   if (jobs > n) jobs = static_cast<unsigned>(n);
   std::vector<Child> children(jobs);
   for (unsigned j = 0; j < jobs; ++j) {
     RunConfig part = cfg;
     const std::uint64_t lo = n * j / jobs, hi = n * (j + 1) / jobs;
-    part.first_iteration = cfg.first_iteration + lo;
-    part.iterations = hi - lo;
+    part.first_execution = cfg.first_execution + lo;
+    part.executions = hi - lo;
     // One progress line: the first slice's, labelled as such (its rate
     // times the job count is the search's rate).
     ProgressOptions p = popt;
     p.enabled = popt.enabled && j == 0;
     p.label += " [slice 1 of " + std::to_string(jobs) + "]";
-    p.total = part.iterations;
+    p.total = part.executions;
     StartChild(info, part, p, &children[j]);
   }
   Outcome merged;
@@ -332,7 +332,7 @@ Outcome RunRandomInParallel(const ScenarioInfo& info, RunConfig cfg, const Progr
     }
     Outcome o = FinishChild(&children[j]);
     merged.cpu_seconds += o.cpu_seconds;
-    merged.result.iterations += o.result.iterations;
+    merged.result.executions += o.result.executions;
     merged.result.seconds = std::max(merged.result.seconds, o.result.seconds);
     merged.result.budget_hit = merged.result.budget_hit || o.result.budget_hit;
     merged.result.max_steps = std::max(merged.result.max_steps, o.result.max_steps);
@@ -350,7 +350,7 @@ Outcome RunRandomInParallel(const ScenarioInfo& info, RunConfig cfg, const Progr
   }
   if (first_failure && !merged.harness_error) {
     RunResult r = first_failure->result;
-    r.iterations = merged.result.iterations;
+    r.executions = merged.result.executions;
     r.seconds = merged.result.seconds;
     r.budget_hit = merged.result.budget_hit;
     r.max_steps = merged.result.max_steps;
@@ -361,4 +361,4 @@ Outcome RunRandomInParallel(const ScenarioInfo& info, RunConfig cfg, const Progr
   return merged;
 }
 
-}  // namespace tlsm_cli
+}  // namespace tlsm::cli

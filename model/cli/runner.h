@@ -12,7 +12,7 @@
 
 #include "model/harness/scenario.h"
 
-namespace tlsm_cli {
+namespace tlsm::cli {
 
 struct ProgressOptions {
   bool enabled = false;            // stderr is a tty, or --progress
@@ -23,7 +23,7 @@ struct ProgressOptions {
 };
 
 struct Outcome {
-  tlsm_model::RunResult result;
+  tlsm::model::RunResult result;
   bool harness_error = false;      // the child crashed or aborted
   std::string error;               // what happened (with Relacy's output)
   std::string history;             // Relacy's raw history (failed or captured)
@@ -32,17 +32,17 @@ struct Outcome {
 
 // Runs info.run(cfg) in a child process (fork=false: in this process).
 // cfg.history_path is managed here.
-Outcome RunIsolated(const tlsm_model::ScenarioInfo& info, tlsm_model::RunConfig cfg,
+Outcome RunIsolated(const tlsm::model::ScenarioInfo& info, tlsm::model::RunConfig cfg,
                     const ProgressOptions& progress, bool fork_child = true);
 
-// Runs the random search cfg (executions first_iteration ..
-// first_iteration + iterations - 1) as `jobs` contiguous slices in parallel
+// Runs the random search cfg (executions first_execution ..
+// first_execution + executions - 1) as `jobs` contiguous slices in parallel
 // child processes and merges them into the outcome one serial search would
-// report: iterations and CPU time summed, wall time the longest slice's, and
+// report: executions and CPU time summed, wall time the longest slice's, and
 // the failure of the earliest failing execution (every execution has its own
 // seed, so slices are independent). Slices after a failing one are stopped
 // (their executions are not counted). Harness errors win over results.
-Outcome RunRandomInParallel(const tlsm_model::ScenarioInfo& info, tlsm_model::RunConfig cfg,
+Outcome RunRandomInParallel(const tlsm::model::ScenarioInfo& info, tlsm::model::RunConfig cfg,
                             const ProgressOptions& progress, unsigned jobs);
 
-}  // namespace tlsm_cli
+}  // namespace tlsm::cli

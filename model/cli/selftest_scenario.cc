@@ -13,7 +13,7 @@
 
 #include "model/harness/relacy_runner.h"
 
-namespace tlsm_model {
+namespace tlsm::model {
 namespace {
 
 using tlsm::sync::Atomic;
@@ -107,4 +107,4 @@ TLSM_MODEL_SCENARIO(SelftestLeak, "selftest.leak", (std::vector<std::string>{"SE
                     "SELFTEST")
 
 }  // namespace
-}  // namespace tlsm_model
+}  // namespace tlsm::model

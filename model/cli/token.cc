@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-namespace tlsm_cli {
+namespace tlsm::cli {
 namespace {
 
 constexpr const char* kPrefix = "tlsm1:";
@@ -200,4 +200,4 @@ bool DecodeToken(const std::string& text_in, Token* out, std::string* error) {
   return true;
 }
 
-}  // namespace tlsm_cli
+}  // namespace tlsm::cli

@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <string>
 
-namespace tlsm_cli {
+namespace tlsm::cli {
 
 struct Token {
   std::string scenario;
@@ -39,4 +39,4 @@ bool DecodeToken(const std::string& text, Token* out, std::string* error);
 std::string Base64UrlEncode(const std::string& bytes);
 bool Base64UrlDecode(const std::string& text, std::string* bytes);
 
-}  // namespace tlsm_cli
+}  // namespace tlsm::cli

@@ -17,7 +17,7 @@
 #include "model/harness/relacy_runner.h"
 #include "model/tls/tracked_value.h"
 
-namespace tlsm_model {
+namespace tlsm::model {
 namespace {
 
 using tlsm::sync::Order;
@@ -257,8 +257,8 @@ RunResult RunGenerated(const RunConfig& cfg) {
   // Each program gets a slice of the execution budget.
   constexpr std::uint64_t kPerProgram = 300;
   RunConfig per = cfg;
-  per.iterations = kPerProgram;
-  per.first_iteration = 0;
+  per.executions = kPerProgram;
+  per.first_execution = 0;
   per.time_budget_s = 0;
   std::uint64_t executions = 0;
   std::uint64_t max_steps = 0;               // sampling: PCT's L, over every program
@@ -269,14 +269,14 @@ RunResult RunGenerated(const RunConfig& cfg) {
 
   SilenceRapidcheckBanner();
   rc::detail::TestParams params;
-  params.seed = cfg.first_iteration;
-  params.maxSuccess = static_cast<int>(std::max<std::uint64_t>(1, cfg.iterations / kPerProgram));
+  params.seed = cfg.first_execution;
+  params.maxSuccess = static_cast<int>(std::max<std::uint64_t>(1, cfg.executions / kPerProgram));
   params.maxSize = 100;
   const auto result = rc::detail::checkTestable(
       [&](void) {
         const Program p = *GenProgram();
         RunResult r = RunProgram(p, per);
-        executions += r.iterations;
+        executions += r.executions;
         max_steps = std::max(max_steps, r.max_steps);
         hashes.insert(hashes.end(), r.schedule_hashes.begin(), r.schedule_hashes.end());
         if (r.failed) {
@@ -297,7 +297,7 @@ RunResult RunGenerated(const RunConfig& cfg) {
     out.message += "; minimal program:\n" + Describe(last_failing);
     out.final_state = "prog:" + Encode(last_failing) + "#" + out.final_state;
   }
-  out.iterations = executions;
+  out.executions = executions;
   out.max_steps = std::max(out.max_steps, max_steps);
   out.schedule_hashes = std::move(hashes);
   out.seconds = NowSeconds() - started;
@@ -314,4 +314,4 @@ const Registrar gen_registrar{ScenarioInfo{
     &RunGenerated}};
 
 }  // namespace
-}  // namespace tlsm_model
+}  // namespace tlsm::model

@@ -11,15 +11,15 @@
 #include "model/harness/report_html.h"
 #include "model/harness/report_json.h"
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 
 const SearchStrategy& BoundedStrategy();  // strategy_bounded.cc: the minimiser's search
 
 namespace {
 
 namespace fs = std::filesystem;
-using tlsm_model::RunConfig;
-using tlsm_model::ScenarioInfo;
+using tlsm::model::RunConfig;
+using tlsm::model::ScenarioInfo;
 
 // Minimisation: the bounded search at bounds 0..kMinimiseMaxBound, each
 // capped, all within one time budget.
@@ -60,7 +60,7 @@ ScenarioReport Campaign::CheckScenario(const ScenarioInfo& s) {
     if (failure || rep.harness_error) {
       Row skipped = StartRow(*st, s, so);
       skipped.result = failure ? "skipped (bug found)" : "skipped (error)";
-      skipped.verdict = "skipped";
+      skipped.verdict = Verdict::kSkipped;
       rep.rows.push_back(skipped);
       observer_->OnRow(skipped);
       continue;
@@ -69,9 +69,8 @@ ScenarioReport Campaign::CheckScenario(const ScenarioInfo& s) {
     if (!r.error.empty()) {
       rep.harness_error = true;
       rep.error = r.error;
-      r.row.error = true;
       r.row.result = "ERROR";
-      r.row.verdict = "error";
+      r.row.verdict = Verdict::kError;
     }
     observer_->OnRow(r.row);
     rep.rows.push_back(r.row);
@@ -80,9 +79,8 @@ ScenarioReport Campaign::CheckScenario(const ScenarioInfo& s) {
     } else if (!r.nondeterminism.empty()) {
       rep.harness_error = true;
       rep.error = r.nondeterminism;
-      rep.rows.back().error = true;
       rep.rows.back().result = "ERROR (nondeterministic)";
-      rep.rows.back().verdict = "error";
+      rep.rows.back().verdict = Verdict::kError;
     }
   }
   if (rep.harness_error) observer_->OnHarnessError(s.name, rep.error);
@@ -123,17 +121,17 @@ MinimalReport Campaign::Minimise(const Failure& f) {
       return m;
     }
     RunConfig cfg;
-    cfg.search = tlsm_model::SearchKind::kBounded;
+    cfg.search = tlsm::model::SearchKind::kBounded;
     cfg.bound = k;
-    cfg.iterations = kMinimiseCap;
+    cfg.executions = kMinimiseCap;
     cfg.time_budget_s = left;
-    tlsm_cli::ProgressOptions p;
+    tlsm::cli::ProgressOptions p;
     p.enabled = opt_.search.progress;
     p.label = s.name + " minimise K=" + std::to_string(k);
     p.total = kMinimiseCap;
     p.total_is_cap = true;
     p.time_budget_s = left;
-    const tlsm_cli::Outcome o = tlsm_cli::RunIsolated(s, cfg, p, opt_.search.fork);
+    const tlsm::cli::Outcome o = tlsm::cli::RunIsolated(s, cfg, p, opt_.search.fork);
     if (o.harness_error) {
       m.note = "minimisation stopped: " + o.error;
       return m;
@@ -143,10 +141,10 @@ MinimalReport Campaign::Minimise(const Failure& f) {
       m.bound = k;
       m.proven = complete_below;
       m.state = o.result.final_state;
-      m.history = tlsm_cli::ParseHistory(o.history, s.threads);
-      m.preemptions = tlsm_cli::CountPreemptions(m.history);
+      m.history = tlsm::cli::ParseHistory(o.history, s.threads);
+      m.preemptions = tlsm::cli::CountPreemptions(m.history);
       m.token_value = MakeToken(s, BoundedStrategy(), k, o.result, cfg, opt_.build);
-      m.token = tlsm_cli::EncodeToken(m.token_value);
+      m.token = tlsm::cli::EncodeToken(m.token_value);
       m.replay_command = ReplayCommand(opt_.program, m.token);
       return m;
     }
@@ -175,7 +173,7 @@ FailureReport Campaign::ReportFailure(const Failure& f) {
     rep.minimal = Minimise(f);
     if (rep.minimal->found && opt_.determinism) {
       harness_error = CheckReplays(s, rep.minimal->token_value,
-                                   tlsm_cli::RenderHistory(rep.minimal->history),
+                                   tlsm::cli::RenderHistory(rep.minimal->history),
                                    opt_.search.fork);
     }
   }
@@ -209,4 +207,4 @@ void Campaign::WriteScenarioResult(const ScenarioReport& rep) {
   }
 }
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

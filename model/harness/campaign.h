@@ -27,7 +27,7 @@
 #include "model/harness/report.h"
 #include "model/harness/strategy.h"
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 
 struct CampaignOptions {
   // The searches, in order (Strategies() for `--search all`).
@@ -63,7 +63,7 @@ class Campaign {
   explicit Campaign(CampaignOptions o, CampaignObserver* observer = nullptr);
 
   // Runs every search of `s` and returns what they found.
-  ScenarioReport CheckScenario(const tlsm_model::ScenarioInfo& s);
+  ScenarioReport CheckScenario(const tlsm::model::ScenarioInfo& s);
 
   const CampaignOptions& options() const { return opt_; }
 
@@ -81,4 +81,4 @@ class Campaign {
   std::vector<std::unique_ptr<DeterminismChecked>> wrappers_;
 };
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 
 std::string CheckpointHeader(const SearchStrategy& st, const SearchOptions& o,
                              const std::string& scenario, const BuildIdentity& build) {
@@ -13,8 +13,8 @@ std::string CheckpointHeader(const SearchStrategy& st, const SearchOptions& o,
          (build.mutant.empty() ? "-" : build.mutant) + " scenario=" + scenario +
          " search=" + st.Name() + (bound ? " bound=" + std::to_string(*bound) : std::string()) +
          " reuse=" + (o.address_reuse ? "1" : "0") + " reduction=" +
-         (o.reduction == tlsm_model::Reduction::kNone        ? "none"
-          : o.reduction == tlsm_model::Reduction::kSleepSets ? "sleep-sets"
+         (o.reduction == tlsm::model::Reduction::kNone        ? "none"
+          : o.reduction == tlsm::model::Reduction::kSleepSets ? "sleep-sets"
                                                               : "dpor");
 }
 
@@ -41,4 +41,4 @@ void ReadCheckpoint(const std::string& path, SearchOptions* o) {
   }
 }
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

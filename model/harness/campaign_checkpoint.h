@@ -11,7 +11,7 @@
 
 #include "model/harness/strategy.h"
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 
 // A checkpoint file that cannot be resumed (unreadable, foreign, damaged).
 struct CheckpointError : std::runtime_error {
@@ -28,4 +28,4 @@ std::string CheckpointHeader(const SearchStrategy& st, const SearchOptions& o,
 // CheckpointError.
 void ReadCheckpoint(const std::string& path, SearchOptions* o);
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

@@ -6,14 +6,14 @@
 #include "model/cli/history.h"
 #include "model/cli/runner.h"
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 
-using tlsm_cli::Outcome;
-using tlsm_cli::ParseHistory;
-using tlsm_cli::ProgressOptions;
-using tlsm_cli::RenderHistory;
-using tlsm_model::RunConfig;
-using tlsm_model::ScenarioInfo;
+using tlsm::cli::Outcome;
+using tlsm::cli::ParseHistory;
+using tlsm::cli::ProgressOptions;
+using tlsm::cli::RenderHistory;
+using tlsm::model::RunConfig;
+using tlsm::model::ScenarioInfo;
 
 SearchResult DeterminismChecked::Run(const ScenarioInfo& s, const SearchOptions& o) const {
   SearchResult r = inner_.Run(s, o);
@@ -21,7 +21,7 @@ SearchResult DeterminismChecked::Run(const ScenarioInfo& s, const SearchOptions&
   if (r.failure) {
     const Failure& f = *r.failure;
     // The build identity does not change which execution a token names.
-    const tlsm_cli::Token t = MakeToken(s, *f.strategy, f.bound, f.result, f.config, {});
+    const tlsm::cli::Token t = MakeToken(s, *f.strategy, f.bound, f.result, f.config, {});
     r.failure->replay_error =
         CheckReplays(s, t, RenderHistory(ParseHistory(f.raw_history, s.threads)), o.fork);
     return r;
@@ -34,10 +34,10 @@ SearchResult DeterminismChecked::Run(const ScenarioInfo& s, const SearchOptions&
   return r;
 }
 
-std::string CheckReplays(const ScenarioInfo& s, const tlsm_cli::Token& t,
+std::string CheckReplays(const ScenarioInfo& s, const tlsm::cli::Token& t,
                          const std::string& expected, bool fork) {
   for (int n = 1; n <= 2; ++n) {
-    const Outcome o = tlsm_cli::RunIsolated(s, ReplayConfig(t), ProgressOptions{}, fork);
+    const Outcome o = tlsm::cli::RunIsolated(s, ReplayConfig(t), ProgressOptions{}, fork);
     if (o.harness_error) return "replay #" + std::to_string(n) + " of the failure: " + o.error;
     if (!o.result.failed || o.result.invariant != t.invariant) {
       return "replay #" + std::to_string(n) + " of the failure did not reproduce it (" +
@@ -58,7 +58,7 @@ std::string CompareCaptures(const ScenarioInfo& s, RunConfig cfg, const std::str
                             bool fork) {
   cfg.capture = true;
   const ProgressOptions quiet;
-  const Outcome a = tlsm_cli::RunIsolated(s, cfg, quiet, fork);
+  const Outcome a = tlsm::cli::RunIsolated(s, cfg, quiet, fork);
   if (a.harness_error) return "determinism check of " + what + ": " + a.error;
   if (!a.result.captured && !a.result.failed) {
     // The scenario drives Relacy itself (gen.tls_programs) and does not
@@ -70,7 +70,7 @@ std::string CompareCaptures(const ScenarioInfo& s, RunConfig cfg, const std::str
            ") when re-run, but passed in the search";
   }
   cfg.initial_state = a.result.final_state;
-  const Outcome b = tlsm_cli::RunIsolated(s, cfg, quiet, fork);
+  const Outcome b = tlsm::cli::RunIsolated(s, cfg, quiet, fork);
   if (b.harness_error) return "determinism check of " + what + ": " + b.error;
   const std::string ha = RenderHistory(ParseHistory(a.history, s.threads));
   const std::string hb = RenderHistory(ParseHistory(b.history, s.threads));
@@ -98,4 +98,4 @@ std::string FirstDifference(const std::string& a, const std::string& b) {
   }
 }
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

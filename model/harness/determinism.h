@@ -18,14 +18,14 @@
 #include "model/cli/token.h"
 #include "model/harness/strategy.h"
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 
 class DeterminismChecked final : public SearchStrategy {
  public:
   explicit DeterminismChecked(const SearchStrategy& inner) : inner_(inner) {}
 
   const char* Name() const override { return inner_.Name(); }
-  tlsm_model::SearchKind Kind() const override { return inner_.Kind(); }
+  tlsm::model::SearchKind Kind() const override { return inner_.Kind(); }
   bool IsTree() const override { return inner_.IsTree(); }
   std::optional<unsigned> PreemptionBound(const SearchOptions& o) const override {
     return inner_.PreemptionBound(o);
@@ -34,8 +34,8 @@ class DeterminismChecked final : public SearchStrategy {
     return inner_.ReductionName(o);
   }
   // The wrapped search, then the checks above.
-  SearchResult Run(const tlsm_model::ScenarioInfo& s, const SearchOptions& o) const override;
-  std::vector<DeterminismSample> PassingSamples(const tlsm_model::ScenarioInfo& s, const Row& row,
+  SearchResult Run(const tlsm::model::ScenarioInfo& s, const SearchOptions& o) const override;
+  std::vector<DeterminismSample> PassingSamples(const tlsm::model::ScenarioInfo& s, const Row& row,
                                                 const SearchOptions& o) const override {
     return inner_.PassingSamples(s, row, o);
   }
@@ -47,16 +47,16 @@ class DeterminismChecked final : public SearchStrategy {
 // Replays the execution token `t` names twice in fresh processes; each must
 // fail with t.invariant and render exactly `expected` (RenderHistory).
 // Returns "" or what differed.
-std::string CheckReplays(const tlsm_model::ScenarioInfo& s, const tlsm_cli::Token& t,
+std::string CheckReplays(const tlsm::model::ScenarioInfo& s, const tlsm::cli::Token& t,
                          const std::string& expected, bool fork);
 
 // Captures the execution cfg names twice in separate processes and compares
 // the normalised histories. "" when equal (or when the scenario does not
 // support capture), else the harness error.
-std::string CompareCaptures(const tlsm_model::ScenarioInfo& s, tlsm_model::RunConfig cfg,
+std::string CompareCaptures(const tlsm::model::ScenarioInfo& s, tlsm::model::RunConfig cfg,
                             const std::string& what, bool fork);
 
 // Line-by-line comparison: "" when equal, else where they differ.
 std::string FirstDifference(const std::string& a, const std::string& b);
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-namespace tlsm_model {
+namespace tlsm::model {
 
 namespace {
 
@@ -159,4 +159,4 @@ DporTrace::Race DporTrace::OnStep(unsigned p, const tlsm::sync::PendingOp& op, l
   return race;
 }
 
-}  // namespace tlsm_model
+}  // namespace tlsm::model

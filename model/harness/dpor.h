@@ -29,7 +29,7 @@
 
 #include "model/harness/scenario.h"
 
-namespace tlsm_model {
+namespace tlsm::model {
 
 class DporTrace {
  public:
@@ -101,4 +101,4 @@ class DporTrace {
   int used_count_ = 0;
 };
 
-}  // namespace tlsm_model
+}  // namespace tlsm::model

@@ -20,7 +20,7 @@
 
 #include "model/harness/scenario.h"
 
-namespace tlsm_model {
+namespace tlsm::model {
 
 class Gate {
  public:
@@ -50,4 +50,4 @@ class Gate {
   rl::semaphore<struct GateTag> sem_;
 };
 
-}  // namespace tlsm_model
+}  // namespace tlsm::model

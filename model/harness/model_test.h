@@ -3,7 +3,7 @@
 
 #include "model/harness/scenario.h"
 
-namespace tlsm_model {
+namespace tlsm::model {
 
 // Per-execution budget shared by the runner and ModelTest::before().
 // Executions are counted when they complete; Relacy's re-run of a failing
@@ -70,4 +70,4 @@ struct ModelTest : rl::test_suite<Derived, Threads> {
   void Teardown() {}
 };
 
-}  // namespace tlsm_model
+}  // namespace tlsm::model

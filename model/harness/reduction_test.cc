@@ -19,7 +19,7 @@
 
 #include "model/harness/relacy_runner.h"
 
-namespace tlsm_model {
+namespace tlsm::model {
 namespace {
 
 using tlsm::sync::Atomic;
@@ -176,7 +176,7 @@ SearchOutcome Explore(SearchKind kind, unsigned bound, bool stock, Reduction red
   cfg.skip_bound_compensation_for_test = skip_bound_compensation;
   cfg.search = kind;
   cfg.bound = bound;
-  cfg.iterations = 0;
+  cfg.executions = 0;
   cfg.stock_scheduler = stock;
   cfg.reduction = reduction;
   ScenarioInfo info{"reduction_test", {"OUTCOMES"}, "", "MEMORY", Test::kThreads, nullptr};
@@ -185,7 +185,7 @@ SearchOutcome Explore(SearchKind kind, unsigned bound, bool stock, Reduction red
   EXPECT_FALSE(r.failed) << r.invariant << " " << r.message;
   SearchOutcome o;
   o.complete = !r.failed && !r.budget_hit;
-  o.executions = r.iterations;
+  o.executions = r.executions;
   o.sleep_blocked = r.sleep_blocked;
   o.outcomes = Outcomes().Values();
   return o;
@@ -293,4 +293,4 @@ TEST(Reduction, WrongIndependenceRuleIsCaught) {
 }
 
 }  // namespace
-}  // namespace tlsm_model
+}  // namespace tlsm::model

@@ -8,7 +8,7 @@
 #include "model/harness/sampling_scheduler.h"
 #include "model/harness/tree_scheduler.h"
 
-namespace tlsm_model {
+namespace tlsm::model {
 
 // Maps Relacy's verdict to an invariant id; user assertions carry their own.
 std::string InvariantForResult(rl::test_result_e r, const std::string& memory_invariant);
@@ -93,13 +93,13 @@ RunResult RunRelacy(const RunConfig& cfg, const ScenarioInfo& info) {
   return r;
 }
 
-}  // namespace tlsm_model
+}  // namespace tlsm::model
 
 // Registers a scenario type; use it in the namespace that declares Type.
 // `invariants` is a parenthesised std::vector<std::string>{...}.
 #define TLSM_MODEL_SCENARIO(Type, name, invariants, description, memory_inv) \
-  ::tlsm_model::RunResult Run_##Type(const ::tlsm_model::RunConfig& cfg) {   \
-    return ::tlsm_model::RunRelacy<Type>(cfg, *::tlsm_model::FindScenario(name)); \
+  ::tlsm::model::RunResult Run_##Type(const ::tlsm::model::RunConfig& cfg) {   \
+    return ::tlsm::model::RunRelacy<Type>(cfg, *::tlsm::model::FindScenario(name)); \
   }                                                                          \
-  const ::tlsm_model::Registrar registrar_##Type{::tlsm_model::ScenarioInfo{ \
+  const ::tlsm::model::Registrar registrar_##Type{::tlsm::model::ScenarioInfo{ \
       name, invariants, description, memory_inv, Type::kThreads, &Run_##Type}};

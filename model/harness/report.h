@@ -18,7 +18,7 @@
 #include "model/cli/token.h"
 #include "model/harness/scenario.h"
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 
 class SearchStrategy;
 
@@ -29,19 +29,34 @@ struct BuildIdentity {
   std::string mutant;  // mutant name, "" = none
 };
 
+// How one search ended. Only kVerified says the search covered every
+// execution in its scope; kSampled is a passing search that did not (a
+// sampling search, or a tree search stopped by a cap or a time budget).
+enum class Verdict {
+  kPending,        // the search has not ended yet (a row being filled in)
+  kVerified,       // complete search, no bug
+  kSampled,        // passing executions only, not complete
+  kShardComplete,  // this shard's part of a tree search is complete, no bug
+  kBug,            // an execution violated an invariant
+  kError,          // the harness failed (crash, nondeterminism, bad scenario)
+  kSkipped,        // not run (an earlier search found a bug, an empty shard)
+};
+
+// The word the reports print and the JSON carries ("verified", "shard complete").
+const char* VerdictName(Verdict v);
+
 // One search of one scenario: a line of the summary, a row of the JSON.
 struct Row {
   std::string scenario;
   std::string search;                 // "random", "bounded K=2 stock", ...
-  std::uint64_t iterations = 0;       // executions run
-  std::uint64_t first_iteration = 0;  // sampling searches: first execution index
+  std::uint64_t executions = 0;       // executions run
+  std::uint64_t first_execution = 0;  // sampling searches: first execution index
   unsigned bound = 0;                 // bounded searches: the preemption bound
   double seconds = 0;                 // wall time of the search
   double cpu_seconds = 0;             // CPU time of the search processes
   std::string result;   // verified (...) / sampled (...) / BUG <id> / ERROR / skipped ...
-  std::string verdict;  // verified | sampled | shard complete | bug | error | skipped
+  Verdict verdict = Verdict::kPending;
   std::uint64_t sleep_blocked = 0;    // tree searches: sleep-blocked executions
-  bool bug = false, error = false;
   bool ran = false;                   // at least one search process ran
   std::vector<int> first_threads;     // tree shards: subtrees explored
   // How the search was configured (JSON fields of tree searches).
@@ -64,11 +79,11 @@ struct Row {
 
 // What a search found: the failing execution as the search reported it.
 struct Failure {
-  const tlsm_model::ScenarioInfo* info = nullptr;
+  const tlsm::model::ScenarioInfo* info = nullptr;
   const SearchStrategy* strategy = nullptr;  // the strategy that found it
   unsigned bound = 0;                        // the search's preemption bound
-  tlsm_model::RunConfig config;              // the search (scheduler, address policy)
-  tlsm_model::RunResult result;
+  tlsm::model::RunConfig config;              // the search (scheduler, address policy)
+  tlsm::model::RunResult result;
   std::string raw_history;                   // Relacy's history of the failing execution
   // The determinism check (determinism.h): why replaying the failure in a
   // fresh process did not reproduce it; "" = it did, or it was not checked.
@@ -81,11 +96,11 @@ struct MinimalReport {
   unsigned bound = 0;      // found: the preemption bound that reproduced it
   bool proven = false;     // found: every lower bound was searched completely
   unsigned preemptions = 0;
-  tlsm_cli::Token token_value;  // found: the minimal execution's token
+  tlsm::cli::Token token_value;  // found: the minimal execution's token
   std::string token;       // ... encoded
   std::string replay_command;
   std::string state;       // its Relacy state
-  tlsm_cli::History history;
+  tlsm::cli::History history;
   std::string note;        // not found: why
 };
 
@@ -94,7 +109,7 @@ struct MinimalReport {
 struct FailureReport {
   std::string scenario;
   unsigned threads = 0;
-  tlsm_cli::Token token_value;   // the failing execution's token, decoded
+  tlsm::cli::Token token_value;   // the failing execution's token, decoded
   std::string token;             // ... and encoded
   std::string replay_command;
   std::string invariant;
@@ -104,7 +119,7 @@ struct FailureReport {
   std::uint64_t execution = 0;   // failing execution index
   std::uint64_t executions_run = 0;
   std::string state;             // Relacy's state of the failing execution
-  tlsm_cli::History history;     // its normalised history
+  tlsm::cli::History history;     // its normalised history
   unsigned preemptions = 0;
   std::optional<MinimalReport> minimal;  // absent: minimisation not run
   BuildIdentity build;
@@ -113,7 +128,7 @@ struct FailureReport {
   std::string harness_error;     // the replay/determinism check failed ("" = none)
 
   // The history the report shows: the minimal one when found.
-  const tlsm_cli::History& ShownHistory() const {
+  const tlsm::cli::History& ShownHistory() const {
     return minimal && minimal->found ? minimal->history : history;
   }
   const std::string& ShownToken() const {
@@ -138,4 +153,4 @@ inline std::string FormatSeconds(double s) {
   return buf;
 }
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

@@ -3,10 +3,10 @@
 
 #include "model/cli/token.h"
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 
-using tlsm_cli::History;
-using tlsm_model::RunResult;
+using tlsm::cli::History;
+using tlsm::model::RunResult;
 
 std::string ReplayCommand(const std::string& program, const std::string& token) {
   return program + " replay " + token;
@@ -30,18 +30,18 @@ std::string WithScenarioDetail(std::string m, const RunResult& r) {
 
 FailureReport DescribeFailure(const Failure& f, const SearchOptions& o,
                               const BuildIdentity& build, const std::string& program) {
-  const tlsm_model::ScenarioInfo& s = *f.info;
+  const tlsm::model::ScenarioInfo& s = *f.info;
   const SearchStrategy& st = *f.strategy;
   FailureReport rep;
   rep.scenario = s.name;
   rep.threads = s.threads;
   rep.build = build;
   rep.token_value = MakeToken(s, st, f.bound, f.result, f.config, build);
-  rep.token = tlsm_cli::EncodeToken(rep.token_value);
+  rep.token = tlsm::cli::EncodeToken(rep.token_value);
   rep.replay_command = ReplayCommand(program, rep.token);
   rep.invariant = f.result.invariant;
-  rep.history = tlsm_cli::ParseHistory(f.raw_history, s.threads);
-  rep.preemptions = tlsm_cli::CountPreemptions(rep.history);
+  rep.history = tlsm::cli::ParseHistory(f.raw_history, s.threads);
+  rep.preemptions = tlsm::cli::CountPreemptions(rep.history);
   rep.message = WithScenarioDetail(FailureMessage(rep.history, f.result.invariant), f.result);
   // Scenarios may append detail to Relacy's verdict ("...; minimal program: ...").
   if (const std::size_t semi = f.result.message.find("; "); semi != std::string::npos) {
@@ -49,18 +49,18 @@ FailureReport DescribeFailure(const Failure& f, const SearchOptions& o,
     while (!rep.detail.empty() && (rep.detail.back() == '\n' || rep.detail.back() == ' '))
       rep.detail.pop_back();
   }
-  rep.execution = f.result.failing_iteration;
-  rep.executions_run = f.result.iterations;
+  rep.execution = f.result.failing_execution;
+  rep.executions_run = f.result.executions;
   rep.state = f.result.final_state;
   rep.where = st.Name();
   if (!st.IsTree()) {
-    rep.where += ", execution " + std::to_string(f.result.failing_iteration) + " (seed " +
-                 std::to_string(f.result.failing_iteration) + ")";
+    rep.where += ", execution " + std::to_string(f.result.failing_execution) + " (seed " +
+                 std::to_string(f.result.failing_execution) + ")";
   } else {
     if (st.PreemptionBound(o)) rep.where += " (preemption bound " + std::to_string(f.bound) + ")";
-    rep.where += ", execution " + std::to_string(f.result.iterations);
+    rep.where += ", execution " + std::to_string(f.result.executions);
   }
   return rep;
 }
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

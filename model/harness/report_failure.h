@@ -7,7 +7,7 @@
 #include "model/harness/report.h"
 #include "model/harness/strategy.h"
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 
 // Everything the report says about the failing execution itself: token,
 // replay command, normalised history, message, where the search found it.
@@ -21,10 +21,10 @@ std::string ReplayCommand(const std::string& program, const std::string& token);
 
 // The failure's message from Relacy's verdict line:
 // "USER ASSERT FAILED (SV-SAFE: msg)" -> "msg"; "DATA RACE (data race detected)" -> that.
-std::string FailureMessage(const tlsm_cli::History& h, const std::string& invariant);
+std::string FailureMessage(const tlsm::cli::History& h, const std::string& invariant);
 
 // Scenario families (gen.*) append what they found to the run's message
 // after "; " (e.g. the shrunk program); keeps it in the report's message.
-std::string WithScenarioDetail(std::string m, const tlsm_model::RunResult& r);
+std::string WithScenarioDetail(std::string m, const tlsm::model::RunResult& r);
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <stdexcept>
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 
 namespace fs = std::filesystem;
 
@@ -25,4 +25,4 @@ void WriteResultFile(const fs::path& dir, const std::string& name, const std::st
   WriteFileAtomically(dir / name, text);
 }
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

@@ -12,7 +12,7 @@
 #include <filesystem>
 #include <string>
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 
 // Writes `text` to a temporary file beside `path` and renames it over
 // `path`, so a reader never sees a partial file. Throws on failure.
@@ -22,4 +22,4 @@ void WriteFileAtomically(const std::filesystem::path& path, const std::string& t
 void WriteResultFile(const std::filesystem::path& dir, const std::string& name,
                      const std::string& text);
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

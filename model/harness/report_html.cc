@@ -3,18 +3,18 @@
 
 #include "model/cli/html.h"
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 
 std::string FailurePage(const FailureReport& f) {
   const bool minimal = f.minimal && f.minimal->found;
-  const tlsm_cli::HtmlInfo info{f.scenario,
+  const tlsm::cli::HtmlInfo info{f.scenario,
                                 minimal ? "bounded (minimal)" : f.token_value.search,
                                 f.invariant,
                                 f.message,
                                 f.ShownToken(),
                                 minimal ? f.minimal->replay_command : f.replay_command,
                                 f.build.id};
-  return tlsm_cli::RenderHtml(f.ShownHistory(), info);
+  return tlsm::cli::RenderHtml(f.ShownHistory(), info);
 }
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

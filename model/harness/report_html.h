@@ -5,10 +5,10 @@
 
 #include "model/harness/report.h"
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 
 // The self-contained page (model/cli/html.h) of the history the report
 // shows — the minimal one when found — with its token and replay command.
 std::string FailurePage(const FailureReport& f);
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

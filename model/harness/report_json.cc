@@ -1,17 +1,18 @@
 // model/harness/report_json.cc — the JSON reporter.
 #include "model/harness/report_json.h"
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 
 using nlohmann::json;
 
 json RowJson(const Row& r) {
-  json j = {{"scenario", r.scenario}, {"search", r.search},   {"executions", r.iterations},
+  json j = {{"scenario", r.scenario}, {"search", r.search},   {"executions", r.executions},
             {"seconds", r.seconds},   {"cpu_seconds", r.cpu_seconds}, {"result", r.result},
-            {"verdict", r.verdict},   {"bug", r.bug},         {"error", r.error},
+            {"verdict", VerdictName(r.verdict)}, {"bug", r.verdict == Verdict::kBug},
+            {"error", r.verdict == Verdict::kError},
             {"shard", r.shard}};
   if (!r.tree) {
-    j["first_execution"] = r.first_iteration;
+    j["first_execution"] = r.first_execution;
     if (r.depth != 0) j["depth"] = r.depth;
     if (r.schedule_length != 0) j["schedule_length"] = r.schedule_length;
     // Coverage of the passing executions (none when a bug stopped the search).
@@ -33,7 +34,7 @@ json RowJson(const Row& r) {
   return j;
 }
 
-json HistoryJson(const tlsm_cli::History& h) {
+json HistoryJson(const tlsm::cli::History& h) {
   json ev = json::array();
   for (const auto& e : h.events) {
     ev.push_back({{"step", e.step}, {"thread", e.thread}, {"event", e.what},
@@ -60,7 +61,7 @@ json FailureJson(const FailureReport& f) {
             {"failing_step", f.history.failing_step},
             {"preemptions", f.preemptions},
             {"history", HistoryJson(f.history)},
-            {"history_text", tlsm_cli::RenderHistory(f.history)}};
+            {"history_text", tlsm::cli::RenderHistory(f.history)}};
   if (!f.detail.empty()) j["detail"] = f.detail;
   if (f.minimal) {
     const MinimalReport& m = *f.minimal;
@@ -72,7 +73,7 @@ json FailureJson(const FailureReport& f) {
                       {"replay_command", m.replay_command},
                       {"state", m.state},
                       {"history", HistoryJson(m.history)},
-                      {"history_text", tlsm_cli::RenderHistory(m.history)}};
+                      {"history_text", tlsm::cli::RenderHistory(m.history)}};
     } else {
       j["minimal"] = {{"note", m.note}};
     }
@@ -96,4 +97,4 @@ json SummaryJson(const std::vector<Row>& rows, const std::vector<std::string>& b
           {"bugs", bugs}, {"harness_errors", harness_errors}};
 }
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

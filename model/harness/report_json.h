@@ -8,7 +8,7 @@
 
 #include "model/harness/report.h"
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 
 // One row: scenario, search, executions, seconds, cpu_seconds, result,
 // verdict, bug, error, shard; sampling rows first_execution; tree rows
@@ -29,6 +29,6 @@ nlohmann::json SummaryJson(const std::vector<Row>& rows, const std::vector<std::
                            const BuildIdentity& build);
 
 // A history as JSON events (step, thread, event, function, file, line).
-nlohmann::json HistoryJson(const tlsm_cli::History& h);
+nlohmann::json HistoryJson(const tlsm::cli::History& h);
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

@@ -6,11 +6,11 @@
 
 #include "model/cli/html.h"
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 namespace {
 
 // XML attribute and text escaping (the same five entities as HTML).
-std::string Xml(const std::string& s) { return tlsm_cli::HtmlEscape(s); }
+std::string Xml(const std::string& s) { return tlsm::cli::HtmlEscape(s); }
 
 std::string Time(double s) {
   char buf[32];
@@ -27,9 +27,9 @@ std::string JUnitXml(const std::vector<ScenarioReport>& reports) {
     for (const auto& r : rep.rows) {
       ++tests;
       seconds += r.seconds;
-      if (r.bug) ++failures;
-      else if (r.error) ++errors;
-      else if (r.verdict == "skipped") ++skipped;
+      if (r.verdict == Verdict::kBug) ++failures;
+      else if (r.verdict == Verdict::kError) ++errors;
+      else if (r.verdict == Verdict::kSkipped) ++skipped;
     }
   }
   std::ostringstream o;
@@ -42,23 +42,23 @@ std::string JUnitXml(const std::vector<ScenarioReport>& reports) {
     for (const auto& r : rep.rows) {
       o << "    <testcase classname=\"" << Xml(r.scenario) << "\" name=\"" << Xml(r.search)
         << "\" time=\"" << Time(r.seconds) << "\">\n";
-      if (r.bug) {
+      if (r.verdict == Verdict::kBug) {
         o << "      <failure type=\"" << Xml(r.result.substr(r.result.rfind(' ') + 1))
           << "\" message=\"" << Xml(r.result) << "\">";
         if (rep.failure) {
           const FailureReport& f = *rep.failure;
           o << Xml(f.invariant + "  " + f.message + "\nreplay: " + f.replay_command + "\n" +
                    (f.harness_error.empty() ? "" : "harness error: " + f.harness_error + "\n") +
-                   "\n" + tlsm_cli::RenderHistory(f.ShownHistory()));
+                   "\n" + tlsm::cli::RenderHistory(f.ShownHistory()));
         }
         o << "</failure>\n";
-      } else if (r.error) {
+      } else if (r.verdict == Verdict::kError) {
         o << "      <error message=\"" << Xml(r.result) << "\">" << Xml(rep.error)
           << "</error>\n";
-      } else if (r.verdict == "skipped") {
+      } else if (r.verdict == Verdict::kSkipped) {
         o << "      <skipped message=\"" << Xml(r.result) << "\"/>\n";
       }
-      o << "      <system-out>" << Xml(r.result + ", " + std::to_string(r.iterations) +
+      o << "      <system-out>" << Xml(r.result + ", " + std::to_string(r.executions) +
                                        " executions")
         << "</system-out>\n"
         << "    </testcase>\n";
@@ -68,4 +68,4 @@ std::string JUnitXml(const std::vector<ScenarioReport>& reports) {
   return o.str();
 }
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

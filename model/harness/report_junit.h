@@ -13,8 +13,8 @@
 
 #include "model/harness/report.h"
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 
 std::string JUnitXml(const std::vector<ScenarioReport>& reports);
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

@@ -5,7 +5,7 @@
 
 #include "model/cli/history.h"
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 namespace {
 
 // printf into a std::string.
@@ -24,7 +24,7 @@ const char* Plural(unsigned n) { return n == 1 ? "" : "s"; }
 }  // namespace
 
 std::string CoverageText(const Row& r) {
-  if (r.tree || r.hashed_executions == 0 || r.verdict != "sampled") return "";
+  if (r.tree || r.hashed_executions == 0 || r.verdict != Verdict::kSampled) return "";
   std::string o;
   Append(&o, "%llu schedules, unseen %.1f%%",
          static_cast<unsigned long long>(r.distinct_schedules),
@@ -36,7 +36,7 @@ std::string CoverageText(const Row& r) {
 void TextReporter::OnRow(const Row& r) {
   const std::string cov = CoverageText(r);
   std::fprintf(out_, "  %-32s %-14s %10llu executions  %8s  %s%s%s\n", r.scenario.c_str(),
-               r.search.c_str(), static_cast<unsigned long long>(r.iterations),
+               r.search.c_str(), static_cast<unsigned long long>(r.executions),
                FormatSeconds(r.seconds).c_str(), r.result.c_str(), cov.empty() ? "" : "  ",
                cov.c_str());
   std::fflush(out_);
@@ -87,7 +87,7 @@ std::string FailureText(const FailureReport& f) {
   if (!f.html.empty()) Append(&o, "  html       %s\n", f.html.c_str());
   const bool minimal = f.minimal && f.minimal->found;
   o += std::string("\n") + (minimal ? "minimal failing" : "failing") + " history:\n" +
-       tlsm_cli::RenderHistory(f.ShownHistory());
+       tlsm::cli::RenderHistory(f.ShownHistory());
   return o;
 }
 
@@ -101,14 +101,14 @@ void PrintSummary(std::FILE* out, const std::vector<Row>& rows) {
                "coverage");
   for (const auto& r : rows) {
     std::fprintf(out, "%-*s  %-14s  %12llu  %9s  %-*s  %s\n", static_cast<int>(w),
-                 r.scenario.c_str(), r.search.c_str(), static_cast<unsigned long long>(r.iterations),
+                 r.scenario.c_str(), r.search.c_str(), static_cast<unsigned long long>(r.executions),
                  FormatSeconds(r.seconds).c_str(), static_cast<int>(rw), r.result.c_str(),
                  CoverageText(r).c_str());
   }
   std::size_t verified = 0, sampled = 0;
   for (const auto& r : rows) {
-    if (r.verdict == "verified") ++verified;
-    else if (r.verdict == "sampled") ++sampled;
+    if (r.verdict == Verdict::kVerified) ++verified;
+    else if (r.verdict == Verdict::kSampled) ++sampled;
   }
   std::fprintf(out, "\n%zu search%s verified (complete), %zu sampled (a sampling search, or stopped "
                "by a budget)\n", verified, verified == 1 ? "" : "es", sampled);
@@ -117,4 +117,4 @@ void PrintSummary(std::FILE* out, const std::vector<Row>& rows) {
                "next execution is new)\n");
 }
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

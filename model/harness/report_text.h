@@ -13,7 +13,7 @@
 #include "model/harness/campaign.h"
 #include "model/harness/report.h"
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 
 class TextReporter final : public CampaignObserver {
  public:
@@ -40,4 +40,4 @@ std::string CoverageText(const Row& r);
 // The summary table of `rows`, then how many searches verified and sampled.
 void PrintSummary(std::FILE* out, const std::vector<Row>& rows);
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

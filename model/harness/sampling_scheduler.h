@@ -45,7 +45,7 @@
 
 #include "model/harness/tree_scheduler.h"
 
-namespace tlsm_model {
+namespace tlsm::model {
 
 // splitmix64 (Steele, Lea, Flood, OOPSLA 2014): small, fast, well mixed;
 // seeded from the execution index and the sampler so executions are
@@ -313,4 +313,4 @@ class SampledScheduler
   tlsm::sync::PendingOp ran_op_;
 };
 
-}  // namespace tlsm_model
+}  // namespace tlsm::model

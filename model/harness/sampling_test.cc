@@ -21,7 +21,7 @@
 #include "model/harness/relacy_runner.h"
 #include "model/harness/spin.h"
 
-namespace tlsm_model {
+namespace tlsm::model {
 namespace {
 
 using tlsm::sync::Atomic;
@@ -104,8 +104,8 @@ RunResult Sample(SearchKind kind, std::uint64_t first, std::uint64_t n, unsigned
                  std::uint64_t length = 0, const std::string& history = "") {
   RunConfig cfg;
   cfg.search = kind;
-  cfg.first_iteration = first;
-  cfg.iterations = n;
+  cfg.first_execution = first;
+  cfg.executions = n;
   cfg.pct_depth = depth;
   cfg.schedule_length = length;
   cfg.history_path = history;
@@ -163,7 +163,7 @@ TEST(Sampling, PctDemotesASpinningThread) {
   for (unsigned d : {1u, 2u, 3u}) {
     const RunResult r = Sample<SpinWait>(SearchKind::kPct, 0, 500, d, 40);
     EXPECT_FALSE(r.failed) << "d=" << d << ": " << r.invariant << " " << r.message;
-    EXPECT_EQ(r.iterations, 500u);
+    EXPECT_EQ(r.executions, 500u);
   }
 }
 
@@ -199,11 +199,11 @@ TEST(Sampling, AFailingExecutionReplaysFromItsStateAlone) {
     ScenarioInfo info{"sampling_test", {"LOST"}, "", "MEMORY", 2, nullptr};
     const RunResult again = RunRelacy<LostUpdate>(cfg, info);
     ASSERT_TRUE(again.failed) << SearchName(k) << " state " << found.final_state;
-    EXPECT_EQ(again.failing_iteration, found.failing_iteration) << SearchName(k);
+    EXPECT_EQ(again.failing_execution, found.failing_execution) << SearchName(k);
     EXPECT_EQ(again.final_state, found.final_state) << SearchName(k);
     EXPECT_EQ(ReadAll(h2), ReadAll(h1)) << SearchName(k) << ": the replayed history differs";
   }
 }
 
 }  // namespace
-}  // namespace tlsm_model
+}  // namespace tlsm::model

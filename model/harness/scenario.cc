@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-namespace tlsm_model {
+namespace tlsm::model {
 
 const char* SearchName(SearchKind k) {
   switch (k) {
@@ -132,12 +132,12 @@ void PrepareParams(const RunConfig& cfg, unsigned threads, rl::test_params* p) {
       break;
     case SearchKind::kExhaustive:
       p->search_type = rl::sched_full;
-      b.max_executions = cfg.iterations;
+      b.max_executions = cfg.executions;
       break;
     case SearchKind::kBounded:
       p->search_type = rl::sched_bound;
       p->context_bound = cfg.bound;
-      b.max_executions = cfg.iterations;
+      b.max_executions = cfg.executions;
       break;
   }
   if (!cfg.checkpoint.resume_state.empty()) {
@@ -154,12 +154,12 @@ void PrepareParams(const RunConfig& cfg, unsigned threads, rl::test_params* p) {
     }
   } else if (IsSampling(cfg.search)) {
     // Relacy runs executions start..iteration_count inclusive.
-    p->initial_state = std::to_string(cfg.first_iteration) + " ";
+    p->initial_state = std::to_string(cfg.first_execution) + " ";
     // Relacy's progress report divides by iteration_count at execution 0, so
     // it must be >= 1; the budget then stops a one-execution run at 0.
     p->iteration_count = std::max<std::uint64_t>(
-        1, cfg.first_iteration + (cfg.iterations == 0 ? 0 : cfg.iterations - 1));
-    b.max_executions = cfg.iterations;
+        1, cfg.first_execution + (cfg.executions == 0 ? 0 : cfg.executions - 1));
+    b.max_executions = cfg.executions;
   } else if (cfg.first_thread >= 0 && static_cast<unsigned>(cfg.first_thread) < threads) {
     // Shard of a tree search: start the depth-first search at the subtree
     // whose first decision (the first scheduled thread, a sched-type node
@@ -209,7 +209,7 @@ void FinishResult(const rl::test_params& p, const ScenarioInfo& info, double sta
   // after after() (a leak, counted on completion).
   const bool failed = p.test_result != rl::test_result_success &&
                       p.test_result != rl::test_result_until_condition_hit;
-  r->iterations = b.completed + (failed && !b.current_counted ? 1 : 0);
+  r->executions = b.completed + (failed && !b.current_counted ? 1 : 0);
   if (p.test_result == rl::test_result_success) return;
   if (p.test_result == rl::test_result_until_condition_hit) {
     r->captured = b.captured;
@@ -221,8 +221,8 @@ void FinishResult(const rl::test_params& p, const ScenarioInfo& info, double sta
   r->failed = true;
   r->invariant = InvariantForResult(p.test_result, info.memory_invariant);
   r->message = rl::test_result_str(p.test_result);
-  r->failing_iteration = p.stop_iteration;
+  r->failing_execution = p.stop_iteration;
   r->final_state = p.final_state;
 }
 
-}  // namespace tlsm_model
+}  // namespace tlsm::model

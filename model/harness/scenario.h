@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-namespace tlsm_model {
+namespace tlsm::model {
 
 // kRandom, kPct, kPos and kPortfolio are sampling searches (independent
 // executions, model/harness/sampling_scheduler.h); the others tree searches.
@@ -63,10 +63,10 @@ struct Checkpoint {
 
 struct RunConfig {
   SearchKind search = SearchKind::kRandom;
-  // Random search: executions first_iteration .. first_iteration+iterations-1
+  // Random search: executions first_execution .. first_execution+executions-1
   // (execution i is seeded with i). Tree searches: a cap (0 = no cap).
-  std::uint64_t iterations = 10000;
-  std::uint64_t first_iteration = 0;
+  std::uint64_t executions = 10000;
+  std::uint64_t first_execution = 0;
   unsigned bound = 2;            // preemption bound for kBounded
   // kPct: the depth d (d-1 priority change points); kPct and kPortfolio: L,
   // the execution length (scheduling points) change points are drawn from
@@ -112,15 +112,15 @@ struct RunResult {
   bool budget_hit = false;       // stopped by iteration cap or time budget
   std::string invariant;         // "SV-SAFE", ... or "" when passed
   std::string message;           // Relacy's failure description
-  std::uint64_t iterations = 0;  // executions run
-  std::uint64_t failing_iteration = 0;
+  std::uint64_t executions = 0;  // executions run
+  std::uint64_t failing_execution = 0;
   std::string final_state;       // replay state of the failing execution
                                  // (capture: of the captured execution)
   bool captured = false;         // capture mode: an execution was recorded
   bool shard_done = false;       // first_thread: left the shard's subtree
   std::uint64_t sleep_blocked = 0;  // tree searches: executions that ended
                                     // in a sleep-blocked state (counted in
-                                    // iterations)
+                                    // executions)
   // Sampling searches: the most scheduling points of any execution (PCT
   // learns L from it), and the hash of each completed execution's choice
   // sequence, in execution order (coverage).
@@ -156,4 +156,4 @@ struct BoundedBudget {
   BoundedBudget(const char* scenario, double seconds);
 };
 
-}  // namespace tlsm_model
+}  // namespace tlsm::model

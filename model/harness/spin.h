@@ -3,7 +3,7 @@
 
 #include "model/harness/scenario.h"
 
-namespace tlsm_model {
+namespace tlsm::model {
 
 // Yields to the scheduler until pred() holds. Relacy treats the yield as a
 // spin, so a wait that can never end is reported as a livelock.
@@ -12,4 +12,4 @@ void SpinUntil(Pred&& pred) {
   while (!pred()) rl::yield(1, rl::debug_info("SpinUntil", __FILE__, __LINE__));
 }
 
-}  // namespace tlsm_model
+}  // namespace tlsm::model

@@ -1,11 +1,11 @@
 // model/harness/strategy.cc — what every strategy shares: rows, tokens, replay.
 #include "model/harness/strategy.h"
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 
-using tlsm_model::RunConfig;
-using tlsm_model::RunResult;
-using tlsm_model::ScenarioInfo;
+using tlsm::model::RunConfig;
+using tlsm::model::RunResult;
+using tlsm::model::ScenarioInfo;
 
 std::string SearchOptions::ShardSuffix() const {
   if (shard_count == 1) return "";
@@ -15,7 +15,7 @@ std::string SearchOptions::ShardSuffix() const {
 std::string SearchLabel(const SearchStrategy& st, const SearchOptions& o) {
   std::string label = st.Name();
   if (const auto k = st.PreemptionBound(o)) label += " K=" + std::to_string(*k);
-  if (st.Kind() == tlsm_model::SearchKind::kPct) label += " d=" + std::to_string(o.depth);
+  if (st.Kind() == tlsm::model::SearchKind::kPct) label += " d=" + std::to_string(o.depth);
   return label;
 }
 
@@ -29,20 +29,20 @@ Row StartRow(const SearchStrategy& st, const ScenarioInfo& s, const SearchOption
   row.address_reuse = o.stock_scheduler || o.address_reuse;
   row.reduction = st.ReductionName(o);
   row.shard = std::to_string(o.shard_index) + "/" + std::to_string(o.shard_count);
-  if (st.Kind() == tlsm_model::SearchKind::kPct) row.depth = o.depth;
+  if (st.Kind() == tlsm::model::SearchKind::kPct) row.depth = o.depth;
   return row;
 }
 
-tlsm_cli::Token MakeToken(const ScenarioInfo& s, const SearchStrategy& st, unsigned bound,
+tlsm::cli::Token MakeToken(const ScenarioInfo& s, const SearchStrategy& st, unsigned bound,
                           const RunResult& r, const RunConfig& cfg, const BuildIdentity& build) {
   // Sampling searches run stock Relacy's random scheduler whatever the
   // options say; only tree tokens name a scheduler and an address policy.
-  tlsm_cli::Token t;
+  tlsm::cli::Token t;
   t.stock_scheduler = st.IsTree() && cfg.stock_scheduler;
   t.address_reuse = st.IsTree() && !cfg.stock_scheduler && cfg.address_reuse;
   t.scenario = s.name;
   t.search = st.Name();
-  t.bound = st.Kind() == tlsm_model::SearchKind::kBounded ? bound : 0;
+  t.bound = st.Kind() == tlsm::model::SearchKind::kBounded ? bound : 0;
   t.build_id = build.id;
   t.mutant = build.mutant;
   t.invariant = r.invariant;
@@ -61,10 +61,10 @@ RunConfig SearchConfig(const SearchStrategy& st, const SearchOptions& o) {
   return cfg;
 }
 
-tlsm_cli::ProgressOptions ProgressFor(const SearchStrategy& st, const ScenarioInfo& s,
+tlsm::cli::ProgressOptions ProgressFor(const SearchStrategy& st, const ScenarioInfo& s,
                                       const SearchOptions& o, std::uint64_t total,
                                       bool total_is_cap, double budget) {
-  tlsm_cli::ProgressOptions p;
+  tlsm::cli::ProgressOptions p;
   p.enabled = o.progress;
   p.label = s.name + " " + st.Name();
   p.total = total;
@@ -74,21 +74,20 @@ tlsm_cli::ProgressOptions ProgressFor(const SearchStrategy& st, const ScenarioIn
 }
 
 bool Absorb(const SearchStrategy& st, const ScenarioInfo& s, const RunConfig& cfg,
-            const tlsm_cli::Outcome& out, SearchResult* r) {
+            const tlsm::cli::Outcome& out, SearchResult* r) {
   Row& row = r->row;
   row.ran = true;
   row.seconds += out.result.seconds;
   row.cpu_seconds += out.cpu_seconds;
-  row.iterations += out.result.iterations;
+  row.executions += out.result.executions;
   row.sleep_blocked += out.result.sleep_blocked;
   if (out.harness_error) {
     r->error = out.error;
     return false;
   }
   if (out.result.failed) {
-    row.bug = true;
     row.result = "BUG " + out.result.invariant;
-    row.verdict = "bug";
+    row.verdict = Verdict::kBug;
     Failure f;
     f.info = &s;
     f.strategy = &st;
@@ -103,12 +102,12 @@ bool Absorb(const SearchStrategy& st, const ScenarioInfo& s, const RunConfig& cf
 }
 
 void MarkSampled(const std::string& why, Row* row) {
-  row->verdict = "sampled";
-  row->result = "sampled (" + std::to_string(row->iterations) + " executions" +
+  row->verdict = Verdict::kSampled;
+  row->result = "sampled (" + std::to_string(row->executions) + " executions" +
                 (why.empty() ? std::string() : ", " + why) + ")";
 }
 
-RunConfig ReplayConfig(const tlsm_cli::Token& t) {
+RunConfig ReplayConfig(const tlsm::cli::Token& t) {
   RunConfig cfg;
   cfg.search = FindStrategy(t.search)->Kind();
   cfg.bound = t.bound;
@@ -118,4 +117,4 @@ RunConfig ReplayConfig(const tlsm_cli::Token& t) {
   return cfg;
 }
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

@@ -34,12 +34,12 @@
 #include "model/harness/report.h"
 #include "model/harness/scenario.h"
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 
 // The options every search of a campaign shares (tlsm check's flags).
 struct SearchOptions {
   std::uint64_t seed = 0;                   // sampling: first execution index
-  std::optional<std::uint64_t> iterations;  // sampling: executions; tree: cap (0 = none)
+  std::optional<std::uint64_t> executions;  // sampling: executions; tree: cap (0 = none)
   unsigned bound = 2;                       // bounded: preemption bound
   unsigned depth = 3;                       // pct: depth d (d-1 change points)
   std::optional<double> time_budget;        // seconds per search; unset = the strategy's default
@@ -51,10 +51,10 @@ struct SearchOptions {
   // reuse explored, partial-order reduction.
   bool stock_scheduler = false;
   bool address_reuse = false;
-  tlsm_model::Reduction reduction = tlsm_model::Reduction::kDpor;
+  tlsm::model::Reduction reduction = tlsm::model::Reduction::kDpor;
   // One tree search of one scenario: checkpoint file and resumed position
   // (campaign_checkpoint.h; docs/harness.md, "Checkpoints").
-  tlsm_model::Checkpoint checkpoint;
+  tlsm::model::Checkpoint checkpoint;
 
   // "" unsharded, ".shard-I-of-N" otherwise: artifact file names.
   std::string ShardSuffix() const;
@@ -73,7 +73,7 @@ struct SearchResult {
 // One execution the determinism check re-runs: its configuration (without
 // capture) and how the report names it.
 struct DeterminismSample {
-  tlsm_model::RunConfig config;
+  tlsm::model::RunConfig config;
   std::string what;  // "random execution 5", "the first bounded execution"
 };
 
@@ -84,7 +84,7 @@ class SearchStrategy {
   // The --search value, the token's "se" field, the start of the row label.
   virtual const char* Name() const = 0;
   // The Relacy machinery its executions run on (RunConfig::search).
-  virtual tlsm_model::SearchKind Kind() const = 0;
+  virtual tlsm::model::SearchKind Kind() const = 0;
   // A tree search (sharded by first thread; can verify) or a sampling one.
   virtual bool IsTree() const = 0;
   // The preemption bound the search runs with, if it has one.
@@ -94,9 +94,9 @@ class SearchStrategy {
   // Tree searches: the reduction the search applies ("none" for sampling).
   virtual std::string ReductionName(const SearchOptions&) const { return "none"; }
   // Runs the search (this shard's part of it) of one scenario.
-  virtual SearchResult Run(const tlsm_model::ScenarioInfo& s, const SearchOptions& o) const = 0;
+  virtual SearchResult Run(const tlsm::model::ScenarioInfo& s, const SearchOptions& o) const = 0;
   // The executions of a passing search the determinism check re-runs.
-  virtual std::vector<DeterminismSample> PassingSamples(const tlsm_model::ScenarioInfo& s,
+  virtual std::vector<DeterminismSample> PassingSamples(const tlsm::model::ScenarioInfo& s,
                                                         const Row& row,
                                                         const SearchOptions& o) const = 0;
 };
@@ -114,34 +114,34 @@ std::string SearchLabel(const SearchStrategy& st, const SearchOptions& o);
 
 // A row for scenario `s` describing the search as `o` configures it
 // (label SearchLabel, tree-search configuration fields, shard).
-Row StartRow(const SearchStrategy& st, const tlsm_model::ScenarioInfo& s, const SearchOptions& o);
+Row StartRow(const SearchStrategy& st, const tlsm::model::ScenarioInfo& s, const SearchOptions& o);
 
 // The token naming the failing execution `r` of a search (cfg: its scheduler
 // and address policy).
-tlsm_cli::Token MakeToken(const tlsm_model::ScenarioInfo& s, const SearchStrategy& st,
-                          unsigned bound, const tlsm_model::RunResult& r,
-                          const tlsm_model::RunConfig& cfg, const BuildIdentity& build);
+tlsm::cli::Token MakeToken(const tlsm::model::ScenarioInfo& s, const SearchStrategy& st,
+                          unsigned bound, const tlsm::model::RunResult& r,
+                          const tlsm::model::RunConfig& cfg, const BuildIdentity& build);
 
 // The run configuration of a search of kind st.Kind() as `o` configures it:
 // bound, scheduler, address policy and reduction (the last three matter to
 // tree searches only).
-tlsm_model::RunConfig SearchConfig(const SearchStrategy& st, const SearchOptions& o);
+tlsm::model::RunConfig SearchConfig(const SearchStrategy& st, const SearchOptions& o);
 
 // The progress line of one search process of `s` (disabled unless o.progress).
-tlsm_cli::ProgressOptions ProgressFor(const SearchStrategy& st, const tlsm_model::ScenarioInfo& s,
+tlsm::cli::ProgressOptions ProgressFor(const SearchStrategy& st, const tlsm::model::ScenarioInfo& s,
                                       const SearchOptions& o, std::uint64_t total,
                                       bool total_is_cap, double budget);
 
 // Adds one search process's outcome `out` (run with cfg) to r: executions,
 // times, and a harness error or a failure (row marked BUG). Returns true when
 // that process passed, for the strategy to say what it proved.
-bool Absorb(const SearchStrategy& st, const tlsm_model::ScenarioInfo& s,
-            const tlsm_model::RunConfig& cfg, const tlsm_cli::Outcome& out, SearchResult* r);
+bool Absorb(const SearchStrategy& st, const tlsm::model::ScenarioInfo& s,
+            const tlsm::model::RunConfig& cfg, const tlsm::cli::Outcome& out, SearchResult* r);
 
 // "sampled (N executions[, why])".
 void MarkSampled(const std::string& why, Row* row);
 
 // The one execution a token names. REQUIRES: FindStrategy(t.search) != nullptr.
-tlsm_model::RunConfig ReplayConfig(const tlsm_cli::Token& t);
+tlsm::model::RunConfig ReplayConfig(const tlsm::cli::Token& t);
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

@@ -8,19 +8,19 @@
 // completes for every engine scenario.
 #include "model/harness/strategy_tree.h"
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 namespace {
 
 class Bounded final : public TreeStrategy {
  public:
   const char* Name() const override { return "bounded"; }
-  tlsm_model::SearchKind Kind() const override { return tlsm_model::SearchKind::kBounded; }
+  tlsm::model::SearchKind Kind() const override { return tlsm::model::SearchKind::kBounded; }
   std::optional<unsigned> PreemptionBound(const SearchOptions& o) const override {
     return o.bound;
   }
 
  protected:
-  double DefaultTimeBudget(const tlsm_model::ScenarioInfo& s) const override {
+  double DefaultTimeBudget(const tlsm::model::ScenarioInfo& s) const override {
     return s.bounded_budget_s > 0 ? s.bounded_budget_s : 30;
   }
   // DPOR with BPOR's backtrack points for the dependences the bound induces.
@@ -36,4 +36,4 @@ const SearchStrategy& BoundedStrategy() {
   return s;
 }
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

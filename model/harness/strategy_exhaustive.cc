@@ -5,16 +5,16 @@
 // by default (10 of the 17 engine scenarios complete within it), no cap.
 #include "model/harness/strategy_tree.h"
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 namespace {
 
 class Exhaustive final : public TreeStrategy {
  public:
   const char* Name() const override { return "exhaustive"; }
-  tlsm_model::SearchKind Kind() const override { return tlsm_model::SearchKind::kExhaustive; }
+  tlsm::model::SearchKind Kind() const override { return tlsm::model::SearchKind::kExhaustive; }
 
  protected:
-  double DefaultTimeBudget(const tlsm_model::ScenarioInfo&) const override { return 10; }
+  double DefaultTimeBudget(const tlsm::model::ScenarioInfo&) const override { return 10; }
   const char* DporName() const override { return "dpor+sleep-sets"; }
   const char* SleepSetsMark() const override { return " sleep"; }
 };
@@ -26,4 +26,4 @@ const SearchStrategy& ExhaustiveStrategy() {
   return s;
 }
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

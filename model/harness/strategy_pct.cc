@@ -8,13 +8,13 @@
 // 20 000 executions by default, like random.
 #include "model/harness/strategy_sampling.h"
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 namespace {
 
 class Pct final : public SamplingStrategy {
  public:
   const char* Name() const override { return "pct"; }
-  tlsm_model::SearchKind Kind() const override { return tlsm_model::SearchKind::kPct; }
+  tlsm::model::SearchKind Kind() const override { return tlsm::model::SearchKind::kPct; }
 
  protected:
   std::uint64_t DefaultExecutions() const override { return 20000; }
@@ -28,4 +28,4 @@ const SearchStrategy& PctStrategy() {
   return s;
 }
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

@@ -9,13 +9,13 @@
 // by default (5 000 per sampler). `--depth` does not apply.
 #include "model/harness/strategy_sampling.h"
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 namespace {
 
 class Portfolio final : public SamplingStrategy {
  public:
   const char* Name() const override { return "portfolio"; }
-  tlsm_model::SearchKind Kind() const override { return tlsm_model::SearchKind::kPortfolio; }
+  tlsm::model::SearchKind Kind() const override { return tlsm::model::SearchKind::kPortfolio; }
 
  protected:
   std::uint64_t DefaultExecutions() const override { return 20000; }
@@ -29,4 +29,4 @@ const SearchStrategy& PortfolioStrategy() {
   return s;
 }
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

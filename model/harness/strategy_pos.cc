@@ -7,13 +7,13 @@
 // 20 000 executions by default.
 #include "model/harness/strategy_sampling.h"
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 namespace {
 
 class Pos final : public SamplingStrategy {
  public:
   const char* Name() const override { return "pos"; }
-  tlsm_model::SearchKind Kind() const override { return tlsm_model::SearchKind::kPos; }
+  tlsm::model::SearchKind Kind() const override { return tlsm::model::SearchKind::kPos; }
 
  protected:
   std::uint64_t DefaultExecutions() const override { return 20000; }
@@ -26,4 +26,4 @@ const SearchStrategy& PosStrategy() {
   return s;
 }
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

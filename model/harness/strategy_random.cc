@@ -6,13 +6,13 @@
 // by default, no time budget.
 #include "model/harness/strategy_sampling.h"
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 namespace {
 
 class Random final : public SamplingStrategy {
  public:
   const char* Name() const override { return "random"; }
-  tlsm_model::SearchKind Kind() const override { return tlsm_model::SearchKind::kRandom; }
+  tlsm::model::SearchKind Kind() const override { return tlsm::model::SearchKind::kRandom; }
 
  protected:
   std::uint64_t DefaultExecutions() const override { return 20000; }
@@ -25,4 +25,4 @@ const SearchStrategy& RandomStrategy() {
   return s;
 }
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

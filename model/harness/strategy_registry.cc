@@ -8,7 +8,7 @@
 
 #include "model/harness/strategy.h"
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 
 const SearchStrategy& RandomStrategy();      // strategy_random.cc
 const SearchStrategy& BoundedStrategy();     // strategy_bounded.cc
@@ -44,4 +44,4 @@ const SearchStrategy* FindStrategy(const std::string& name) {
   return nullptr;
 }
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

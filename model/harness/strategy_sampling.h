@@ -22,18 +22,18 @@
 
 #include "model/harness/strategy.h"
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 
 class SamplingStrategy : public SearchStrategy {
  public:
   bool IsTree() const final { return false; }
-  SearchResult Run(const tlsm_model::ScenarioInfo& s, const SearchOptions& o) const override;
+  SearchResult Run(const tlsm::model::ScenarioInfo& s, const SearchOptions& o) const override;
   // The first execution of the range and the middle one.
-  std::vector<DeterminismSample> PassingSamples(const tlsm_model::ScenarioInfo& s, const Row& row,
+  std::vector<DeterminismSample> PassingSamples(const tlsm::model::ScenarioInfo& s, const Row& row,
                                                 const SearchOptions& o) const override;
 
  protected:
-  // N when --iterations is not given.
+  // N when --executions is not given.
   virtual std::uint64_t DefaultExecutions() const = 0;
   // Whether its executions need L (PCT change points).
   virtual bool LearnsLength() const { return false; }
@@ -41,10 +41,10 @@ class SamplingStrategy : public SearchStrategy {
 
 // L for a search of `s` starting at execution `seed` (see above); 0 when the
 // learning run failed to run (a harness error is reported by the search).
-std::uint64_t LearnScheduleLength(const tlsm_model::ScenarioInfo& s, std::uint64_t seed,
+std::uint64_t LearnScheduleLength(const tlsm::model::ScenarioInfo& s, std::uint64_t seed,
                                   bool fork);
 
 // Distinct and once-seen hashes of `hashes` into the row's coverage fields.
 void CountCoverage(const std::vector<std::uint64_t>& hashes, Row* row);
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

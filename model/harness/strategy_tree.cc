@@ -3,14 +3,14 @@
 
 #include <chrono>
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 namespace {
 
-using tlsm_model::Reduction;
-using tlsm_model::RunConfig;
-using tlsm_model::ScenarioInfo;
+using tlsm::model::Reduction;
+using tlsm::model::RunConfig;
+using tlsm::model::ScenarioInfo;
 
-// Tree searches have no execution cap unless --iterations gives one.
+// Tree searches have no execution cap unless --executions gives one.
 constexpr std::uint64_t kDefaultTreeCap = 0;
 
 double NowSeconds() {
@@ -40,7 +40,7 @@ SearchResult TreeStrategy::Run(const ScenarioInfo& s, const SearchOptions& o) co
   Row& row = r.row;
   row = StartRow(*this, s, o);
   row.search = RowLabel(o);
-  const std::uint64_t cap = o.iterations ? *o.iterations : kDefaultTreeCap;
+  const std::uint64_t cap = o.executions ? *o.executions : kDefaultTreeCap;
   const double budget = o.time_budget ? *o.time_budget : DefaultTimeBudget(s);
   const std::optional<unsigned> bound = PreemptionBound(o);
   // Shard i of n explores the subtrees whose first scheduled thread t has
@@ -58,7 +58,7 @@ SearchResult TreeStrategy::Run(const ScenarioInfo& s, const SearchOptions& o) co
   }
   if (firsts.empty()) {
     row.result = "skipped (shard has no subtree)";
-    row.verdict = "skipped";
+    row.verdict = Verdict::kSkipped;
     return r;
   }
   const double started = NowSeconds();
@@ -66,18 +66,18 @@ SearchResult TreeStrategy::Run(const ScenarioInfo& s, const SearchOptions& o) co
     RunConfig cfg = SearchConfig(*this, o);
     cfg.first_thread = t;
     cfg.checkpoint = o.checkpoint;
-    if (!o.checkpoint.resume_state.empty() && row.iterations == 0) {
-      row.iterations = o.checkpoint.resume_completed;
+    if (!o.checkpoint.resume_state.empty() && row.executions == 0) {
+      row.executions = o.checkpoint.resume_completed;
       row.sleep_blocked = o.checkpoint.resume_sleep_blocked;
     }
     if (cap != 0) {
-      if (row.iterations >= cap) {
+      if (row.executions >= cap) {
         MarkSampled("cap hit", &row);
         return r;
       }
-      cfg.iterations = cap - row.iterations;
+      cfg.executions = cap - row.executions;
     } else {
-      cfg.iterations = 0;
+      cfg.executions = 0;
     }
     if (budget > 0) {
       const double left = budget - (NowSeconds() - started);
@@ -88,22 +88,22 @@ SearchResult TreeStrategy::Run(const ScenarioInfo& s, const SearchOptions& o) co
       cfg.time_budget_s = left;
     }
     if (t >= 0) row.first_threads.push_back(t);
-    const tlsm_cli::Outcome out = tlsm_cli::RunIsolated(
-        s, cfg, ProgressFor(*this, s, o, cfg.iterations, true, cfg.time_budget_s), o.fork);
+    const tlsm::cli::Outcome out = tlsm::cli::RunIsolated(
+        s, cfg, ProgressFor(*this, s, o, cfg.executions, true, cfg.time_budget_s), o.fork);
     if (!Absorb(*this, s, cfg, out, &r)) return r;  // a bug or a harness error
     if (out.result.budget_hit) {
-      const bool capped = cfg.iterations != 0 && out.result.iterations >= cfg.iterations;
+      const bool capped = cfg.executions != 0 && out.result.executions >= cfg.executions;
       MarkSampled(capped ? "cap hit" : "time budget hit", &row);
       return r;
     }
-    if (row.verdict.empty() || row.verdict == "verified") {
+    if (row.verdict == Verdict::kPending || row.verdict == Verdict::kVerified) {
       // A shard completes only its part: verified needs every shard.
       const std::string what = bound ? "K=" + std::to_string(*bound) : std::string(Name());
       if (o.shard_count > 1) {
-        row.verdict = "shard complete";
+        row.verdict = Verdict::kShardComplete;
         row.result = "shard complete (" + what + ")";
       } else {
-        row.verdict = "verified";
+        row.verdict = Verdict::kVerified;
         row.result = "verified (" + (bound ? what + ", complete" : what) + ")";
       }
     }
@@ -120,4 +120,4 @@ std::vector<DeterminismSample> TreeStrategy::PassingSamples(const ScenarioInfo&,
   return {d};
 }
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

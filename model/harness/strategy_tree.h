@@ -12,7 +12,7 @@
 
 #include "model/harness/strategy.h"
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 
 class TreeStrategy : public SearchStrategy {
  public:
@@ -20,14 +20,14 @@ class TreeStrategy : public SearchStrategy {
   // "none" (stock scheduler, or --reduction none), "sleep-sets"
   // (--reduction sleep-sets), else DporName().
   std::string ReductionName(const SearchOptions& o) const override;
-  SearchResult Run(const tlsm_model::ScenarioInfo& s, const SearchOptions& o) const override;
+  SearchResult Run(const tlsm::model::ScenarioInfo& s, const SearchOptions& o) const override;
   // The search's first execution (of this shard's first subtree).
-  std::vector<DeterminismSample> PassingSamples(const tlsm_model::ScenarioInfo& s, const Row& row,
+  std::vector<DeterminismSample> PassingSamples(const tlsm::model::ScenarioInfo& s, const Row& row,
                                                 const SearchOptions& o) const override;
 
  protected:
   // Seconds per search of `s` when --time-budget is not given (0 = none).
-  virtual double DefaultTimeBudget(const tlsm_model::ScenarioInfo& s) const = 0;
+  virtual double DefaultTimeBudget(const tlsm::model::ScenarioInfo& s) const = 0;
   // What --reduction dpor (the default) gives this search, as JSON names it
   // (tree_scheduler.h: "dpor+sleep-sets", or "bpor+sleep-sets" under a
   // preemption bound).
@@ -40,4 +40,4 @@ class TreeStrategy : public SearchStrategy {
   std::string RowLabel(const SearchOptions& o) const;
 };
 
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

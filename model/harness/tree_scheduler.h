@@ -74,7 +74,7 @@
 #include "model/harness/dpor.h"
 #include "model/harness/model_test.h"
 
-namespace tlsm_model {
+namespace tlsm::model {
 
 // Relacy's test_params plus what the harness's schedulers need. Every
 // TreeScheduler run is given one of these (the scheduler casts back).
@@ -452,4 +452,4 @@ class TreeScheduler
   typename rl::vector<std::pair<Mask, Mask>>::type resume_nodes_;
 };
 
-}  // namespace tlsm_model
+}  // namespace tlsm::model

@@ -4,7 +4,7 @@
 #include "model/harness/gate.h"
 #include "model/harness/relacy_runner.h"
 
-namespace tlsm_model {
+namespace tlsm::model {
 namespace {
 
 using tlsm::perf::Counter;
@@ -181,4 +181,4 @@ TLSM_MODEL_SCENARIO(AggregateVsClose, "perf.aggregate_vs_close",
                     "a thread exits while another destroys the aggregate", "PERF-SUM")
 
 }  // namespace
-}  // namespace tlsm_model
+}  // namespace tlsm::model

@@ -5,7 +5,7 @@
 #include "model/harness/gate.h"
 #include "model/harness/relacy_runner.h"
 
-namespace tlsm_model {
+namespace tlsm::model {
 namespace {
 
 using tlsm::perf::Counter;
@@ -77,4 +77,4 @@ TLSM_MODEL_SCENARIO(TotalsVsExit, "perf.totals_vs_exit", (std::vector<std::strin
                     "PERF-SUM")
 
 }  // namespace
-}  // namespace tlsm_model
+}  // namespace tlsm::model

@@ -5,7 +5,7 @@
 #include "model/harness/relacy_runner.h"
 #include "model/tls/tracked_value.h"
 
-namespace tlsm_model {
+namespace tlsm::model {
 namespace {
 
 using tlsm::sync::Atomic;
@@ -120,4 +120,4 @@ TLSM_MODEL_SCENARIO(ReuseVsLiveThread, "tls.reuse_vs_live_thread",
                     "TLS-INIT")
 
 }  // namespace
-}  // namespace tlsm_model
+}  // namespace tlsm::model

@@ -4,7 +4,7 @@
 #include "model/harness/relacy_runner.h"
 #include "model/tls/tracked_value.h"
 
-namespace tlsm_model {
+namespace tlsm::model {
 namespace {
 
 using tlsm::sync::Atomic;
@@ -274,4 +274,4 @@ TLSM_MODEL_SCENARIO(FoldVsReset, "tls.fold_vs_reset",
                     "TLS-ONCE")
 
 }  // namespace
-}  // namespace tlsm_model
+}  // namespace tlsm::model

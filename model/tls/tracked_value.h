@@ -5,7 +5,7 @@
 
 #include "engine/sync/sync.h"
 
-namespace tlsm_model {
+namespace tlsm::model {
 
 struct TrackedValue {
   explicit TrackedValue(int tag_) : tag(tag_) {}
@@ -39,4 +39,4 @@ inline void ContextCountingHandler(void* v, void* arg) {
   CountingHandler(v, &tag);
 }
 
-}  // namespace tlsm_model
+}  // namespace tlsm::model

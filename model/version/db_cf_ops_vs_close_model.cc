@@ -4,7 +4,7 @@
 #include "model/harness/gate.h"
 #include "model/harness/relacy_runner.h"
 
-namespace tlsm_model {
+namespace tlsm::model {
 namespace {
 
 using tlsm::db::ColumnFamily;
@@ -78,4 +78,4 @@ TLSM_MODEL_SCENARIO(CfOpsVsClose, "db.cf_ops_vs_close",
                     "SV-DROP")
 
 }  // namespace
-}  // namespace tlsm_model
+}  // namespace tlsm::model

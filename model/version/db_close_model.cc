@@ -5,7 +5,7 @@
 #include "model/harness/gate.h"
 #include "model/harness/relacy_runner.h"
 
-namespace tlsm_model {
+namespace tlsm::model {
 namespace {
 
 using tlsm::db::ColumnFamily;
@@ -107,4 +107,4 @@ TLSM_MODEL_SCENARIO(CloseVsCalls, "db.close_vs_calls",
                     "SV-SAFE")
 
 }  // namespace
-}  // namespace tlsm_model
+}  // namespace tlsm::model

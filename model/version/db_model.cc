@@ -5,7 +5,7 @@
 #include "model/harness/gate.h"
 #include "model/harness/relacy_runner.h"
 
-namespace tlsm_model {
+namespace tlsm::model {
 namespace {
 
 using tlsm::db::ColumnFamily;
@@ -182,4 +182,4 @@ TLSM_MODEL_SCENARIO(TwoDbs, "sv.two_dbs",
 const BoundedBudget two_dbs_bounded_budget{"sv.two_dbs", 300};
 
 }  // namespace
-}  // namespace tlsm_model
+}  // namespace tlsm::model

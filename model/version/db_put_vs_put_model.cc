@@ -6,7 +6,7 @@
 #include "model/harness/gate.h"
 #include "model/harness/relacy_runner.h"
 
-namespace tlsm_model {
+namespace tlsm::model {
 namespace {
 
 using tlsm::db::CfInfo;
@@ -89,4 +89,4 @@ TLSM_MODEL_SCENARIO(PutVsPut, "db.put_vs_put",
                     "SV-SAFE")
 
 }  // namespace
-}  // namespace tlsm_model
+}  // namespace tlsm::model

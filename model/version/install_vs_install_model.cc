@@ -6,7 +6,7 @@
 #include "model/harness/gate.h"
 #include "model/harness/relacy_runner.h"
 
-namespace tlsm_model {
+namespace tlsm::model {
 namespace {
 
 using tlsm::db::CfInfo;
@@ -105,4 +105,4 @@ TLSM_MODEL_SCENARIO(InstallVsInstall, "sv.install_vs_install",
                     "SV-SAFE")
 
 }  // namespace
-}  // namespace tlsm_model
+}  // namespace tlsm::model

@@ -4,7 +4,7 @@
 #include "model/harness/gate.h"
 #include "model/harness/relacy_runner.h"
 
-namespace tlsm_model {
+namespace tlsm::model {
 namespace {
 
 using tlsm::sync::Atomic;
@@ -239,4 +239,4 @@ TLSM_MODEL_SCENARIO(NestedVsInstall, "sv.nested_vs_install",
                     "SV-SAFE")
 
 }  // namespace
-}  // namespace tlsm_model
+}  // namespace tlsm::model

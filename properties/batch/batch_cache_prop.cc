@@ -40,7 +40,7 @@ using tlsm::batch::BatchCache;
 using tlsm::batch::BatchCacheOptions;
 using tlsm::batch::BatchState;
 using tlsm::batch::WriteBatch;
-using tlsm_prop::Worker;
+using tlsm::prop::Worker;
 
 constexpr int kThreads = 3;
 constexpr int kDbs = 2;
@@ -462,13 +462,13 @@ struct Put : OnHeld {
 rc::Gen<CommandPtr> GenCommand(const Model& model) {
   auto m = std::make_shared<const Model>(model);
   return rc::gen::weightedOneOf<CommandPtr>({
-      {2, tlsm_props::MakeCommand<OpenDb>(m)},
-      {1, tlsm_props::MakeCommand<CloseDb>(m)},
-      {2, tlsm_props::MakeCommand<StartThread>(m)},
-      {1, tlsm_props::MakeCommand<EndThread>(m)},
-      {8, tlsm_props::MakeCommand<Acquire>(m)},
-      {8, tlsm_props::MakeCommand<Release>(m)},
-      {3, tlsm_props::MakeCommand<Put>(m)},
+      {2, tlsm::prop::MakeCommand<OpenDb>(m)},
+      {1, tlsm::prop::MakeCommand<CloseDb>(m)},
+      {2, tlsm::prop::MakeCommand<StartThread>(m)},
+      {1, tlsm::prop::MakeCommand<EndThread>(m)},
+      {8, tlsm::prop::MakeCommand<Acquire>(m)},
+      {8, tlsm::prop::MakeCommand<Release>(m)},
+      {3, tlsm::prop::MakeCommand<Put>(m)},
   });
 }
 
@@ -495,7 +495,7 @@ void CacheMatchesModel() {
 
 // 200 cases unless RC_PARAMS names max_success.
 TEST(BatchCacheProperty, CacheMatchesModel) {
-  tlsm_props::CheckProperty("BatchCacheProperty/CacheMatchesModel", &CacheMatchesModel, 200);
+  tlsm::prop::CheckProperty("BatchCacheProperty/CacheMatchesModel", &CacheMatchesModel, 200);
 }
 
 }  // namespace

@@ -15,7 +15,7 @@ namespace rc::detail {
 TestListener& globalTestListener();
 }  // namespace rc::detail
 
-namespace tlsm_props {
+namespace tlsm::prop {
 
 // Like RC_GTEST_PROP, but with `default_max_success` cases unless RC_PARAMS
 // names max_success. A failure fails the current test with rapidcheck's
@@ -41,4 +41,4 @@ inline void CheckProperty(const std::string& id, void (*property)(), int default
   std::cout << ss.str() << std::endl;
 }
 
-}  // namespace tlsm_props
+}  // namespace tlsm::prop

@@ -6,7 +6,7 @@
 
 #include <memory>
 
-namespace tlsm_props {
+namespace tlsm::prop {
 
 // A generator of one command of type C, constructed from the model (C's
 // constructor draws its parameters with *rc::gen::... and checks its
@@ -19,4 +19,4 @@ rc::Gen<std::shared_ptr<const typename C::CommandType>> MakeCommand(
   return rc::gen::exec([m] { return Ptr(std::make_shared<C>(*m)); });
 }
 
-}  // namespace tlsm_props
+}  // namespace tlsm::prop

@@ -11,7 +11,7 @@
 #include <thread>
 #include <type_traits>
 
-namespace tlsm_prop {
+namespace tlsm::prop {
 
 class Worker {
  public:
@@ -76,4 +76,4 @@ class Worker {
   std::thread thread_;  // last: starts after the fields above exist
 };
 
-}  // namespace tlsm_prop
+}  // namespace tlsm::prop

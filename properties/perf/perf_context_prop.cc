@@ -33,7 +33,7 @@
 namespace {
 
 using namespace tlsm::perf;
-using tlsm_prop::Worker;
+using tlsm::prop::Worker;
 
 constexpr int kThreads = 3;
 constexpr int kAggs = 2;
@@ -280,13 +280,13 @@ struct Record : Command {
 rc::Gen<CommandPtr> GenCommand(const Model& model) {
   auto m = std::make_shared<const Model>(model);
   return rc::gen::weightedOneOf<CommandPtr>({
-      {2, tlsm_props::MakeCommand<StartThread>(m)},
-      {1, tlsm_props::MakeCommand<EndThread>(m)},
-      {2, tlsm_props::MakeCommand<CreateAgg>(m)},
-      {1, tlsm_props::MakeCommand<DestroyAgg>(m)},
-      {2, tlsm_props::MakeCommand<SetLevel>(m)},
-      {1, tlsm_props::MakeCommand<Reset>(m)},
-      {8, tlsm_props::MakeCommand<Record>(m)},
+      {2, tlsm::prop::MakeCommand<StartThread>(m)},
+      {1, tlsm::prop::MakeCommand<EndThread>(m)},
+      {2, tlsm::prop::MakeCommand<CreateAgg>(m)},
+      {1, tlsm::prop::MakeCommand<DestroyAgg>(m)},
+      {2, tlsm::prop::MakeCommand<SetLevel>(m)},
+      {1, tlsm::prop::MakeCommand<Reset>(m)},
+      {8, tlsm::prop::MakeCommand<Record>(m)},
   });
 }
 
@@ -301,7 +301,7 @@ void PerfMatchesModel() {
 
 // 200 cases unless RC_PARAMS names max_success.
 TEST(PerfContextProperty, PerfMatchesModel) {
-  tlsm_props::CheckProperty("PerfContextProperty/PerfMatchesModel", &PerfMatchesModel, 200);
+  tlsm::prop::CheckProperty("PerfContextProperty/PerfMatchesModel", &PerfMatchesModel, 200);
 }
 
 }  // namespace

@@ -206,10 +206,10 @@ struct HandlerContext {
 };
 
 // A worker thread labelled for the handlers, marked while it exits.
-class Worker : public tlsm_prop::Worker {
+class Worker : public tlsm::prop::Worker {
  public:
   explicit Worker(int label)
-      : tlsm_prop::Worker([label] { t_label = label; }, [] { t_exiting = true; }) {}
+      : tlsm::prop::Worker([label] { t_label = label; }, [] { t_exiting = true; }) {}
 };
 
 [[noreturn]] void Fail(const char* id, const std::string& msg) {
@@ -657,16 +657,16 @@ struct Fold : Command {
 rc::Gen<CommandPtr> GenCommand(const Model& model) {
   auto m = std::make_shared<const Model>(model);
   return rc::gen::weightedOneOf<CommandPtr>({
-      {3, tlsm_props::MakeCommand<CreateColumn>(m)},
-      {2, tlsm_props::MakeCommand<DestroyColumn>(m)},
-      {3, tlsm_props::MakeCommand<StartThread>(m)},
-      {2, tlsm_props::MakeCommand<EndThread>(m)},
-      {2, tlsm_props::MakeCommand<Get>(m)},
-      {6, tlsm_props::MakeCommand<Reset>(m)},
-      {4, tlsm_props::MakeCommand<Swap>(m)},
-      {4, tlsm_props::MakeCommand<CompareAndSwap>(m)},
-      {2, tlsm_props::MakeCommand<Scrape>(m)},
-      {2, tlsm_props::MakeCommand<Fold>(m)},
+      {3, tlsm::prop::MakeCommand<CreateColumn>(m)},
+      {2, tlsm::prop::MakeCommand<DestroyColumn>(m)},
+      {3, tlsm::prop::MakeCommand<StartThread>(m)},
+      {2, tlsm::prop::MakeCommand<EndThread>(m)},
+      {2, tlsm::prop::MakeCommand<Get>(m)},
+      {6, tlsm::prop::MakeCommand<Reset>(m)},
+      {4, tlsm::prop::MakeCommand<Swap>(m)},
+      {4, tlsm::prop::MakeCommand<CompareAndSwap>(m)},
+      {2, tlsm::prop::MakeCommand<Scrape>(m)},
+      {2, tlsm::prop::MakeCommand<Fold>(m)},
   });
 }
 
@@ -688,7 +688,7 @@ void MatrixMatchesModel() {
 
 // 200 cases unless RC_PARAMS names max_success.
 TEST(ThreadLocalMatrixProperty, MatrixMatchesModel) {
-  tlsm_props::CheckProperty("ThreadLocalMatrixProperty/MatrixMatchesModel", &MatrixMatchesModel, 200);
+  tlsm::prop::CheckProperty("ThreadLocalMatrixProperty/MatrixMatchesModel", &MatrixMatchesModel, 200);
 }
 
 }  // namespace

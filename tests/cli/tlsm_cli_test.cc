@@ -130,7 +130,7 @@ TEST(TlsmCheck, PassingScenarioExitsZeroWithSummary) {
 
 TEST(TlsmCheck, CappedTreeSearchSaysSampled) {
   const fs::path dir = TempDir("capped");
-  const CliRun r = Tlsm("check selftest.ok --search exhaustive --reduction none --iterations 3 "
+  const CliRun r = Tlsm("check selftest.ok --search exhaustive --reduction none --executions 3 "
                         "--no-determinism-check --results " + dir.string());
   EXPECT_EQ(r.rc, 0) << r.out;
   const json s = json::parse(ReadFile(dir / "summary.json"));
@@ -144,9 +144,9 @@ TEST(TlsmCheck, StockSchedulerFailureReplaysWithItsScheduler) {
                         "--results " + dir.string());
   ASSERT_EQ(r.rc, 1) << r.out;
   const json a = json::parse(ReadFile(dir / "selftest.broken.failure.json"));
-  tlsm_cli::Token t;
+  tlsm::cli::Token t;
   std::string err;
-  ASSERT_TRUE(tlsm_cli::DecodeToken(a["token"].get<std::string>(), &t, &err)) << err;
+  ASSERT_TRUE(tlsm::cli::DecodeToken(a["token"].get<std::string>(), &t, &err)) << err;
   EXPECT_TRUE(t.stock_scheduler);
   EXPECT_EQ(Tlsm("replay " + a["token"].get<std::string>()).rc, 1);
 }
@@ -155,23 +155,23 @@ TEST(TlsmCheck, ResumedTreeSearchEqualsAnUninterruptedOne) {
   const fs::path dir = TempDir("resume");
   const std::string search = "check selftest.ok --search exhaustive --reduction none "
                              "--no-determinism-check --results " + dir.string();
-  ASSERT_EQ(Tlsm(search + " --iterations 0").rc, 0);
+  ASSERT_EQ(Tlsm(search + " --executions 0").rc, 0);
   const std::uint64_t whole =
       json::parse(ReadFile(dir / "summary.json"))["rows"][0]["executions"].get<std::uint64_t>();
   ASSERT_GT(whole, 5u);
   const fs::path ck = dir / "search.checkpoint";
-  CliRun r = Tlsm(search + " --iterations 5 --checkpoint " + ck.string());
+  CliRun r = Tlsm(search + " --executions 5 --checkpoint " + ck.string());
   ASSERT_EQ(r.rc, 0) << r.out;
   ASSERT_TRUE(fs::exists(ck));
   EXPECT_NE(ReadFile(ck).find("completed 5 "), std::string::npos) << ReadFile(ck);
-  r = Tlsm(search + " --iterations 0 --resume " + ck.string());
+  r = Tlsm(search + " --executions 0 --resume " + ck.string());
   ASSERT_EQ(r.rc, 0) << r.out;
   const json row = json::parse(ReadFile(dir / "summary.json"))["rows"][0];
   EXPECT_EQ(row["executions"].get<std::uint64_t>(), whole);
   EXPECT_EQ(row["verdict"], "verified");
   // Another search's checkpoint, a damaged one, and options that cannot
   // checkpoint are refused.
-  EXPECT_EQ(Tlsm("check selftest.ok --search exhaustive --iterations 0 --resume " + ck.string() +
+  EXPECT_EQ(Tlsm("check selftest.ok --search exhaustive --executions 0 --resume " + ck.string() +
                  " --results " + dir.string()).rc, 2);  // other reduction
   {
     std::ofstream out(dir / "damaged", std::ios::trunc);
@@ -190,14 +190,14 @@ TEST(TlsmCheck, BadSchedulerOptionsAreUsageErrors) {
 }
 
 TEST(TlsmCheck, DefaultSelectionSkipsSelftests) {
-  const CliRun r = Tlsm("check --search random --iterations 1 --no-determinism-check --results " +
+  const CliRun r = Tlsm("check --search random --executions 1 --no-determinism-check --results " +
                      TempDir("default").string());
   EXPECT_EQ(r.out.find("selftest."), std::string::npos) << r.out;
 }
 
 TEST(TlsmCheck, BadUsageExitsTwo) {
   for (const char* args : {"check --bogus", "check no.such.scenario", "check --search sideways",
-                           "check --shard 2/2", "check --shard x", "check --iterations -1",
+                           "check --shard 2/2", "check --shard x", "check --executions -1",
                            "check --seed 1e3", "check --time-budget soon", "check --jobs x",
                            "check --jobs 2 --no-fork", "check --jobs 9999", "check --depth 0",
                            "check --depth 17", "check --depth x",
@@ -250,7 +250,7 @@ TEST(TlsmMutants, CatalogueNamesRegisteredTwinScenarios) {
 TEST(TlsmMutants, MutantIsSelectedAtRunTimeAndReplaysFromItsToken) {
   const fs::path dir = fs::temp_directory_path() / "tlsm_cli_test_mutant";
   fs::remove_all(dir);
-  const CliRun ok = Tlsm("check tls.scrape_vs_swap --search random --iterations 2000 --results " +
+  const CliRun ok = Tlsm("check tls.scrape_vs_swap --search random --executions 2000 --results " +
                          dir.string() + "/ok");
   EXPECT_EQ(ok.rc, 0) << ok.out;
   EXPECT_NE(ok.out.find("(no mutant)"), std::string::npos) << ok.out;
@@ -260,9 +260,9 @@ TEST(TlsmMutants, MutantIsSelectedAtRunTimeAndReplaysFromItsToken) {
   EXPECT_NE(bug.out.find("(mutant tls_swap_relaxed)"), std::string::npos) << bug.out;
   const json a = json::parse(ReadFile(dir / "bug" / "tls.scrape_vs_swap.failure.json"));
   EXPECT_EQ(a.at("mutant"), "tls_swap_relaxed") << a.dump(2);
-  tlsm_cli::Token t;
+  tlsm::cli::Token t;
   std::string err;
-  ASSERT_TRUE(tlsm_cli::DecodeToken(a.at("token").get<std::string>(), &t, &err)) << err;
+  ASSERT_TRUE(tlsm::cli::DecodeToken(a.at("token").get<std::string>(), &t, &err)) << err;
   EXPECT_EQ(t.mutant, "tls_swap_relaxed");
   const CliRun replay = Tlsm("replay " + a.at("token").get<std::string>());
   EXPECT_EQ(replay.rc, 1) << replay.out;
@@ -315,36 +315,36 @@ TEST_F(BrokenCheck, ReplayReproducesTheHistoryByteIdentically) {
 
 TEST_F(BrokenCheck, StaleOrDamagedTokensExitTwo) {
   const std::string token = (*artifact_)["token"];
-  tlsm_cli::Token t;
+  tlsm::cli::Token t;
   std::string err;
-  ASSERT_TRUE(tlsm_cli::DecodeToken(token, &t, &err)) << err;
+  ASSERT_TRUE(tlsm::cli::DecodeToken(token, &t, &err)) << err;
 
-  tlsm_cli::Token foreign_mutant = t;
+  tlsm::cli::Token foreign_mutant = t;
   foreign_mutant.mutant = "no_such_mutant";
-  CliRun r = Tlsm("replay " + tlsm_cli::EncodeToken(foreign_mutant));
+  CliRun r = Tlsm("replay " + tlsm::cli::EncodeToken(foreign_mutant));
   EXPECT_EQ(r.rc, 2) << r.out;
   EXPECT_NE(r.out.find("mutant 'no_such_mutant', which this build does not have"),
             std::string::npos) << r.out;
 
-  tlsm_cli::Token changed = t;
+  tlsm::cli::Token changed = t;
   changed.build_id = "000000000000";
-  r = Tlsm("replay " + tlsm_cli::EncodeToken(changed));
+  r = Tlsm("replay " + tlsm::cli::EncodeToken(changed));
   EXPECT_EQ(r.rc, 2) << r.out;
   EXPECT_NE(r.out.find("stale token"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("sources changed"), std::string::npos) << r.out;
 
-  tlsm_cli::Token unknown = t;
+  tlsm::cli::Token unknown = t;
   unknown.scenario = "no.such.scenario";
-  r = Tlsm("replay " + tlsm_cli::EncodeToken(unknown));
+  r = Tlsm("replay " + tlsm::cli::EncodeToken(unknown));
   EXPECT_EQ(r.rc, 2) << r.out;
   EXPECT_NE(r.out.find("no.such.scenario"), std::string::npos) << r.out;
 
   // The minimal token carries a tree state; moved to a 3-thread scenario it
   // must be refused, not replayed.
-  tlsm_cli::Token moved;
-  ASSERT_TRUE(tlsm_cli::DecodeToken((*artifact_)["minimal"]["token"], &moved, &err));
+  tlsm::cli::Token moved;
+  ASSERT_TRUE(tlsm::cli::DecodeToken((*artifact_)["minimal"]["token"], &moved, &err));
   moved.scenario = "tls.exit_vs_reclaim";
-  r = Tlsm("replay " + tlsm_cli::EncodeToken(moved));
+  r = Tlsm("replay " + tlsm::cli::EncodeToken(moved));
   EXPECT_EQ(r.rc, 2) << r.out;
 
   for (const std::string& bad : {token.substr(0, token.size() / 2), token.substr(0, token.size() - 1),
@@ -397,7 +397,7 @@ TEST(TlsmCli, MalformedArgvExitsTwoWithAMessage) {
   for (const char* args : {"replay", "replay a b", "replay --bogus x", "trace", "trace a b",
                            "trace no.such.scenario", "trace selftest.ok --seed -3",
                            "list --bogus", "list extra", "mutants extra", "check --bound 65", "check --shard 1/0",
-                           "check --iterations 0 --search random", "check --reduction maybe",
+                           "check --executions 0 --search random", "check --reduction maybe",
                            "check --scheduler stock --address-reuse"}) {
     const CliRun r = Tlsm(args);
     EXPECT_EQ(r.rc, 2) << args << "\n" << r.out;
@@ -458,13 +458,13 @@ TEST(TlsmTrace, PrintsOneExecutionDeterministically) {
 TEST(TlsmCheck, ProgressOnRequestForLongRuns) {
   // Several seconds of selftest.ok executions even on an idle machine
   // (~1.7 M/s), comfortably past the one-second progress threshold.
-  const CliRun r = Tlsm("check selftest.ok --search random --iterations 6000000 --progress "
+  const CliRun r = Tlsm("check selftest.ok --search random --executions 6000000 --progress "
                         "--no-determinism-check --results " + TempDir("progress").string());
   EXPECT_EQ(r.rc, 0) << r.out;
   EXPECT_NE(r.out.find("selftest.ok random: "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("/6000000 executions, "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(" left"), std::string::npos) << r.out;
-  const CliRun quiet = Tlsm("check selftest.ok --search random --iterations 1000 --results " +
+  const CliRun quiet = Tlsm("check selftest.ok --search random --executions 1000 --results " +
                             TempDir("quiet").string());
   EXPECT_EQ(quiet.out.find("/1000 executions, "), std::string::npos) << quiet.out;  // not a tty
 }
@@ -476,7 +476,7 @@ TEST(TlsmCheck, ExpectBug) {
 }
 
 TEST(TlsmCheck, NondeterminismIsAHarnessError) {
-  const CliRun r = Tlsm("check selftest.nondeterministic --search random --iterations 10 --results " +
+  const CliRun r = Tlsm("check selftest.nondeterministic --search random --executions 10 --results " +
                      TempDir("nondet").string());
   EXPECT_EQ(r.rc, 3) << r.out;
   EXPECT_NE(r.out.find("HARNESS ERROR"), std::string::npos) << r.out;
@@ -489,7 +489,7 @@ json Summary(const fs::path& dir, const std::string& suffix) {
 
 TEST(TlsmShard, RandomShardsAreContiguousSlicesOfOneRun) {
   const fs::path dir = TempDir("shard_random");
-  const std::string base = "check selftest.ok --search random --seed 100 --iterations 1001 --results " + dir.string();
+  const std::string base = "check selftest.ok --search random --seed 100 --executions 1001 --results " + dir.string();
   ASSERT_EQ(Tlsm(base).rc, 0);
   const json whole = Summary(dir, "")["rows"][0];
   EXPECT_EQ(whole["first_execution"], 100);
@@ -531,7 +531,7 @@ TEST(TlsmCheck, JUnitReportHasOneTestcasePerSearch) {
 
 TEST(TlsmShard, TreeShardsPartitionTheExhaustiveSearch) {
   const fs::path dir = TempDir("shard_tree");
-  const std::string base = "check selftest.ok --search exhaustive --iterations 0 --results " + dir.string();
+  const std::string base = "check selftest.ok --search exhaustive --executions 0 --results " + dir.string();
   ASSERT_EQ(Tlsm(base).rc, 0);
   const json whole = Summary(dir, "")["rows"][0];
   ASSERT_EQ(whole["result"], "verified (exhaustive)");
@@ -582,7 +582,7 @@ TEST(TlsmCheck, LeakFoundAfterTheExecutionReplaysAndCountsOnce) {
   // after()); its history re-run and a replay in a fresh process must end
   // the same way, and the execution must count once.
   const fs::path dir = TempDir("leak");
-  const CliRun r = Tlsm("check selftest.leak --search random --iterations 5 --no-minimise --results " +
+  const CliRun r = Tlsm("check selftest.leak --search random --executions 5 --no-minimise --results " +
                         dir.string());
   ASSERT_EQ(r.rc, 1) << r.out;
   const json a = json::parse(ReadFile(dir / "selftest.leak.failure.json"));
@@ -595,7 +595,7 @@ TEST(TlsmCheck, LeakFoundAfterTheExecutionReplaysAndCountsOnce) {
 
 TEST(TlsmJobs, ParallelRandomSearchRunsTheSameExecutions) {
   const fs::path dir = TempDir("jobs_pass");
-  const std::string base = "check selftest.ok --search random --seed 100 --iterations 1001 --results " + dir.string();
+  const std::string base = "check selftest.ok --search random --seed 100 --executions 1001 --results " + dir.string();
   for (const char* jobs : {"1", "3"}) {
     const CliRun r = Tlsm(base + " --jobs " + jobs);
     ASSERT_EQ(r.rc, 0) << r.out;
@@ -615,7 +615,7 @@ TEST(TlsmJobs, ParallelRandomSearchReportsTheEarliestFailure) {
   int k = 0;
   for (const char* jobs : {"1", "2", "4"}) {
     const fs::path dir = TempDir(std::string("jobs_bug_") + jobs);
-    const CliRun r = Tlsm("check selftest.broken --search random --seed 6 --iterations 16 "
+    const CliRun r = Tlsm("check selftest.broken --search random --seed 6 --executions 16 "
                           "--no-minimise --jobs " + std::string(jobs) + " --results " + dir.string());
     ASSERT_EQ(r.rc, 1) << r.out;
     const json a = json::parse(ReadFile(dir / "selftest.broken.failure.json"));
@@ -646,7 +646,7 @@ TEST(TlsmSampling, FailuresOfEverySamplerReplay) {
 TEST(TlsmSampling, ParallelPortfolioRunsTheSameExecutions) {
   const fs::path dir = TempDir("jobs_portfolio");
   const std::string base =
-      "check selftest.ok --search portfolio --seed 8 --iterations 801 --results " + dir.string();
+      "check selftest.ok --search portfolio --seed 8 --executions 801 --results " + dir.string();
   json rows[2];
   int k = 0;
   for (const char* jobs : {"1", "3"}) {
@@ -662,13 +662,13 @@ TEST(TlsmSampling, ParallelPortfolioRunsTheSameExecutions) {
 TEST(TlsmToken, Base64RoundTrip) {
   for (const std::string& s : std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
     std::string back;
-    ASSERT_TRUE(tlsm_cli::Base64UrlDecode(tlsm_cli::Base64UrlEncode(s), &back));
+    ASSERT_TRUE(tlsm::cli::Base64UrlDecode(tlsm::cli::Base64UrlEncode(s), &back));
     EXPECT_EQ(back, s);
   }
-  tlsm_cli::Token t{"s.x", "bounded", 2, "m0-abc", "", "SV-SAFE", "5 6 2 0 0 300 1 1 "};
-  tlsm_cli::Token u;
+  tlsm::cli::Token t{"s.x", "bounded", 2, "m0-abc", "", "SV-SAFE", "5 6 2 0 0 300 1 1 "};
+  tlsm::cli::Token u;
   std::string err;
-  ASSERT_TRUE(tlsm_cli::DecodeToken(tlsm_cli::EncodeToken(t), &u, &err)) << err;
+  ASSERT_TRUE(tlsm::cli::DecodeToken(tlsm::cli::EncodeToken(t), &u, &err)) << err;
   EXPECT_EQ(u.state, t.state);
   EXPECT_EQ(u.scenario, t.scenario);
   EXPECT_EQ(u.bound, 2u);

@@ -20,12 +20,12 @@
 #include "model/harness/report_text.h"
 #include "model/harness/strategy.h"
 
-namespace tlsm_harness {
+namespace tlsm::harness {
 namespace {
 
 namespace fs = std::filesystem;
-using tlsm_model::FindScenario;
-using tlsm_model::ScenarioInfo;
+using tlsm::model::FindScenario;
+using tlsm::model::ScenarioInfo;
 
 const ScenarioInfo& Scenario(const std::string& name) {
   const ScenarioInfo* s = FindScenario(name);
@@ -81,11 +81,11 @@ TEST(HarnessHistory, OneByteValuesPrintAsNumbersAndTheHistoryGoesOn) {
   raw += '\0';
   raw += ", (prev value=\x01), order=relaxed, in F, a.cc(1)\n";
   raw += "[1] 1: <0x10> atomic load, value=\x02\x03 x, in G, b.cc(2)\n";
-  const tlsm_cli::History h = tlsm_cli::ParseHistory(raw, 2);
+  const tlsm::cli::History h = tlsm::cli::ParseHistory(raw, 2);
   ASSERT_EQ(h.events.size(), 2u);
   EXPECT_EQ(h.events[0].what, "<@1> atomic store, value=0, (prev value=1), order=relaxed");
   EXPECT_EQ(h.events[1].what, "<@1> atomic load, value=2\\x03 x");
-  EXPECT_EQ(tlsm_cli::RenderHistory(h).find('\0'), std::string::npos);
+  EXPECT_EQ(tlsm::cli::RenderHistory(h).find('\0'), std::string::npos);
 }
 
 TEST(HarnessStrategies, RegistryListsEveryStrategyInRunOrder) {
@@ -111,7 +111,7 @@ TEST(HarnessStrategies, RegistryListsEveryStrategyInRunOrder) {
   EXPECT_EQ(SearchLabel(Strategy("portfolio"), o), "portfolio");
   EXPECT_EQ(Strategy("exhaustive").ReductionName(o), "dpor+sleep-sets");
   EXPECT_EQ(Strategy("bounded").ReductionName(o), "bpor+sleep-sets");
-  o.reduction = tlsm_model::Reduction::kSleepSets;
+  o.reduction = tlsm::model::Reduction::kSleepSets;
   EXPECT_EQ(Strategy("bounded").ReductionName(o), "sleep-sets");
   o.stock_scheduler = true;
   EXPECT_EQ(Strategy("exhaustive").ReductionName(o), "none");
@@ -127,12 +127,12 @@ TEST(HarnessCampaign, PassingScenarioIsSampledThenVerified) {
   EXPECT_FALSE(rep.failure.has_value());
   ASSERT_EQ(rep.rows.size(), 3u);
   EXPECT_EQ(rep.rows[0].search, "random");
-  EXPECT_EQ(rep.rows[0].verdict, "sampled");
+  EXPECT_EQ(rep.rows[0].verdict, Verdict::kSampled);
   EXPECT_EQ(rep.rows[0].result, "sampled (20000 executions, random)");
   EXPECT_EQ(rep.rows[1].search, "bounded K=2");
   EXPECT_EQ(rep.rows[1].result, "verified (K=2, complete)");
   EXPECT_EQ(rep.rows[2].result, "verified (exhaustive)");
-  EXPECT_GT(rep.rows[2].iterations, 0u);
+  EXPECT_GT(rep.rows[2].executions, 0u);
   // Live rows are the returned rows, in order.
   ASSERT_EQ(rec.rows.size(), 3u);
   for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(rec.rows[i].result, rep.rows[i].result);
@@ -146,16 +146,16 @@ TEST(HarnessCampaign, BoundedSearchVerifiesAtItsBoundOrSamplesWhenCapped) {
   o.search.bound = 1;
   const ScenarioReport full = Campaign(o).CheckScenario(Scenario("selftest.ok"));
   ASSERT_EQ(full.rows.size(), 1u);
-  EXPECT_EQ(full.rows[0].verdict, "verified");
+  EXPECT_EQ(full.rows[0].verdict, Verdict::kVerified);
   EXPECT_EQ(full.rows[0].result, "verified (K=1, complete)");
   EXPECT_TRUE(full.rows[0].tree);
   EXPECT_EQ(full.rows[0].scheduler, "tlsm");
   EXPECT_EQ(full.rows[0].reduction, "bpor+sleep-sets");
   EXPECT_EQ(RowJson(full.rows[0])["verdict"], "verified");
 
-  o.search.iterations = 3;
+  o.search.executions = 3;
   const ScenarioReport capped = Campaign(o).CheckScenario(Scenario("selftest.ok"));
-  EXPECT_EQ(capped.rows[0].verdict, "sampled");
+  EXPECT_EQ(capped.rows[0].verdict, Verdict::kSampled);
   EXPECT_EQ(capped.rows[0].result, "sampled (3 executions, cap hit)");
 }
 
@@ -163,7 +163,7 @@ TEST(HarnessCampaign, TreeShardsCompleteTheirSubtrees) {
   CampaignOptions o = Options("shard", {&Strategy("exhaustive")});
   o.search.shard_count = 2;
   // Without reduction, shard 1 of 2 explores the subtree whose first thread is 1.
-  o.search.reduction = tlsm_model::Reduction::kNone;
+  o.search.reduction = tlsm::model::Reduction::kNone;
   o.search.shard_index = 1;
   const ScenarioReport rep = Campaign(o).CheckScenario(Scenario("selftest.ok"));
   EXPECT_EQ(rep.rows[0].result, "shard complete (exhaustive)");
@@ -171,7 +171,7 @@ TEST(HarnessCampaign, TreeShardsCompleteTheirSubtrees) {
   EXPECT_EQ(rep.rows[0].search, "exhaustive nored");
   EXPECT_TRUE(fs::exists(o.results / "selftest.ok.result.shard-1-of-2.json"));
   // With DPOR every execution starts with thread 0: shard 0 holds the search.
-  o.search.reduction = tlsm_model::Reduction::kDpor;
+  o.search.reduction = tlsm::model::Reduction::kDpor;
   const ScenarioReport none = Campaign(o).CheckScenario(Scenario("selftest.ok"));
   EXPECT_EQ(none.rows[0].result, "skipped (shard has no subtree)");
   o.search.shard_index = 0;
@@ -189,7 +189,7 @@ TEST(HarnessCampaign, BugIsReportedWithATokenThatReplaysAndAMinimalCounterexampl
   ASSERT_EQ(rep.rows.size(), 3u);
   EXPECT_EQ(rep.rows[0].result, "BUG SELFTEST");
   EXPECT_EQ(rep.rows[1].result, "skipped (bug found)");
-  EXPECT_EQ(rep.rows[2].verdict, "skipped");
+  EXPECT_EQ(rep.rows[2].verdict, Verdict::kSkipped);
   ASSERT_TRUE(rep.failure.has_value());
   const FailureReport& f = *rep.failure;
   EXPECT_EQ(rec.failures, 1);
@@ -200,22 +200,22 @@ TEST(HarnessCampaign, BugIsReportedWithATokenThatReplaysAndAMinimalCounterexampl
   EXPECT_GE(f.history.failing_step, 0);
 
   // The token decodes to this build and this failure ...
-  tlsm_cli::Token t;
+  tlsm::cli::Token t;
   std::string err;
-  ASSERT_TRUE(tlsm_cli::DecodeToken(f.token, &t, &err)) << err;
+  ASSERT_TRUE(tlsm::cli::DecodeToken(f.token, &t, &err)) << err;
   EXPECT_EQ(t.scenario, "selftest.broken");
   EXPECT_EQ(t.search, "random");
   EXPECT_EQ(t.build_id, "test-build");
   EXPECT_EQ(f.replay_command, "tlsm replay " + f.token);
   // ... and replays: the same invariant, the same history, byte for byte.
   const ScenarioInfo& s = Scenario("selftest.broken");
-  const tlsm_cli::Outcome replay =
-      tlsm_cli::RunIsolated(s, ReplayConfig(t), tlsm_cli::ProgressOptions{});
+  const tlsm::cli::Outcome replay =
+      tlsm::cli::RunIsolated(s, ReplayConfig(t), tlsm::cli::ProgressOptions{});
   ASSERT_FALSE(replay.harness_error) << replay.error;
   EXPECT_TRUE(replay.result.failed);
   EXPECT_EQ(replay.result.invariant, "SELFTEST");
-  EXPECT_EQ(tlsm_cli::RenderHistory(tlsm_cli::ParseHistory(replay.history, s.threads)),
-            tlsm_cli::RenderHistory(f.history));
+  EXPECT_EQ(tlsm::cli::RenderHistory(tlsm::cli::ParseHistory(replay.history, s.threads)),
+            tlsm::cli::RenderHistory(f.history));
 
   // The lost update needs one preemption, and no fewer suffice.
   ASSERT_TRUE(f.minimal.has_value());
@@ -246,17 +246,17 @@ TEST(HarnessCampaign, SamplingStrategiesFindTheBugWithReplayableTokens) {
     const FailureReport& f = *rep.failure;
     EXPECT_EQ(f.invariant, "SELFTEST") << name;
     EXPECT_EQ(f.where.rfind(std::string(name) + ", execution ", 0), 0u) << f.where;
-    tlsm_cli::Token t;
+    tlsm::cli::Token t;
     std::string err;
-    ASSERT_TRUE(tlsm_cli::DecodeToken(f.token, &t, &err)) << err;
+    ASSERT_TRUE(tlsm::cli::DecodeToken(f.token, &t, &err)) << err;
     EXPECT_EQ(t.search, name);
     const ScenarioInfo& s = Scenario("selftest.broken");
-    const tlsm_cli::Outcome replay =
-        tlsm_cli::RunIsolated(s, ReplayConfig(t), tlsm_cli::ProgressOptions{});
+    const tlsm::cli::Outcome replay =
+        tlsm::cli::RunIsolated(s, ReplayConfig(t), tlsm::cli::ProgressOptions{});
     ASSERT_FALSE(replay.harness_error) << replay.error;
     EXPECT_TRUE(replay.result.failed) << name;
-    EXPECT_EQ(tlsm_cli::RenderHistory(tlsm_cli::ParseHistory(replay.history, s.threads)),
-              tlsm_cli::RenderHistory(f.history))
+    EXPECT_EQ(tlsm::cli::RenderHistory(tlsm::cli::ParseHistory(replay.history, s.threads)),
+              tlsm::cli::RenderHistory(f.history))
         << name;
   }
 }
@@ -264,7 +264,7 @@ TEST(HarnessCampaign, SamplingStrategiesFindTheBugWithReplayableTokens) {
 // A passing sampling search reports L (PCT) and its coverage.
 TEST(HarnessCampaign, SamplingRowsReportCoverage) {
   CampaignOptions o = Options("coverage", {&Strategy("portfolio")});
-  o.search.iterations = 400;
+  o.search.executions = 400;
   const ScenarioReport rep = Campaign(o).CheckScenario(Scenario("selftest.ok"));
   ASSERT_EQ(rep.rows.size(), 1u);
   const Row& r = rep.rows[0];
@@ -296,15 +296,15 @@ TEST(HarnessDeterminism, WrapperFindsNondeterminismTheBareStrategyDoesNot) {
   const ScenarioInfo& s = Scenario("selftest.nondeterministic");
   const SearchStrategy& random = Strategy("random");
   SearchOptions o;
-  o.iterations = 50;
+  o.executions = 50;
   const SearchResult bare = random.Run(s, o);
   EXPECT_TRUE(bare.nondeterminism.empty());
-  EXPECT_EQ(bare.row.verdict, "sampled");
+  EXPECT_EQ(bare.row.verdict, Verdict::kSampled);
 
   const DeterminismChecked checked(random);
   EXPECT_STREQ(checked.Name(), "random");
   const SearchResult r = checked.Run(s, o);
-  EXPECT_EQ(r.row.verdict, "sampled");  // the search itself passed ...
+  EXPECT_EQ(r.row.verdict, Verdict::kSampled);  // the search itself passed ...
   EXPECT_EQ(r.nondeterminism.rfind("nondeterminism: re-running random execution 0", 0), 0u)
       << r.nondeterminism;  // ... its executions do not repeat
 
@@ -318,7 +318,7 @@ TEST(HarnessDeterminism, WrapperFindsNondeterminismTheBareStrategyDoesNot) {
 
 TEST(HarnessDeterminism, CampaignTurnsTheLiveRowIntoAHarnessError) {
   CampaignOptions o = Options("nondeterministic", Classic());
-  o.search.iterations = 50;
+  o.search.executions = 50;
   Recorder rec;
   const ScenarioReport rep = Campaign(o, &rec).CheckScenario(Scenario("selftest.nondeterministic"));
   EXPECT_TRUE(rep.harness_error);
@@ -327,7 +327,7 @@ TEST(HarnessDeterminism, CampaignTurnsTheLiveRowIntoAHarnessError) {
   EXPECT_EQ(rep.rows[0].result, "ERROR (nondeterministic)");
   EXPECT_EQ(rep.rows[1].result, "skipped (error)");
   ASSERT_FALSE(rec.rows.empty());
-  EXPECT_EQ(rec.rows[0].verdict, "sampled");  // printed before the check judged it
+  EXPECT_EQ(rec.rows[0].verdict, Verdict::kSampled);  // printed before the check judged it
   ASSERT_EQ(rec.harness_errors.size(), 1u);
   EXPECT_EQ(rec.harness_errors[0], rep.error);
 
@@ -337,13 +337,13 @@ TEST(HarnessDeterminism, CampaignTurnsTheLiveRowIntoAHarnessError) {
   o.strategies = {&Strategy("random")};
   const ScenarioReport unchecked = Campaign(o).CheckScenario(Scenario("selftest.nondeterministic"));
   EXPECT_FALSE(unchecked.harness_error) << unchecked.error;
-  EXPECT_EQ(unchecked.rows[0].verdict, "sampled");
+  EXPECT_EQ(unchecked.rows[0].verdict, Verdict::kSampled);
 }
 
 TEST(HarnessReporters, JUnitHasOneTestcasePerRowAndTheFailure) {
   CampaignOptions o = Options("junit", Classic());
   o.minimise = false;
-  o.search.iterations = 200;
+  o.search.executions = 200;
   Campaign c(o);
   const std::vector<ScenarioReport> reps = {c.CheckScenario(Scenario("selftest.ok")),
                                             c.CheckScenario(Scenario("selftest.broken"))};
@@ -359,4 +359,4 @@ TEST(HarnessReporters, JUnitHasOneTestcasePerRowAndTheFailure) {
 }
 
 }  // namespace
-}  // namespace tlsm_harness
+}  // namespace tlsm::harness

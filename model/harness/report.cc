@@ -1,0 +1,19 @@
+// model/harness/report.cc — the words of the verdicts.
+#include "model/harness/report.h"
+
+namespace tlsm::harness {
+
+const char* VerdictName(Verdict v) {
+  switch (v) {
+    case Verdict::kPending: return "pending";
+    case Verdict::kVerified: return "verified";
+    case Verdict::kSampled: return "sampled";
+    case Verdict::kShardComplete: return "shard complete";
+    case Verdict::kBug: return "bug";
+    case Verdict::kError: return "error";
+    case Verdict::kSkipped: return "skipped";
+  }
+  return "pending";
+}
+
+}  // namespace tlsm::harness

@@ -56,12 +56,8 @@ void ReportInvariant(const char* id, const char* message, Loc loc);
 
 inline constexpr int kPoison = 0x0DEAD;
 
-// The first slot array of a matrix row. Every slot is a modelled atomic
-// (events to create, poison and free), and scenarios use one or two columns:
-// one slot keeps executions short, and every scenario that touches a second
-// column exercises row growth (the slot array replaced under the registry
-// lock while other threads may walk it).
-inline constexpr std::uint32_t kMatrixRowFirstSlots = 1;
+// Which backend this is (see std_backend.h).
+inline constexpr bool kModelBuild = true;
 
 // The operation each simulated thread performs at its next scheduling point,
 // as the harness's partial-order reduction sees it (model/harness/

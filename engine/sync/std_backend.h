@@ -7,9 +7,9 @@
 TLSM_BEGIN
 namespace sync {
 
-// The first slot array of a matrix row: one cache line of slots, so most
-// processes never grow a row.
-inline constexpr std::uint32_t kMatrixRowFirstSlots = 8;
+// Which backend this is, for engine constants sized per build (a constant,
+// never a branch on behaviour: both builds run the same algorithm).
+inline constexpr bool kModelBuild = false;
 
 constexpr std::memory_order ToStd(Order o) {
   switch (o) {

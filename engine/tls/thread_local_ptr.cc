@@ -33,6 +33,14 @@ void RunHandlers(const std::vector<Pending>& pending) {
 // Threads may re-arm their row from handlers during teardown; after this many
 // rounds the teardown gives up (a handler that keeps storing is misuse).
 constexpr int kMaxTeardownRounds = 8;
+
+// The first slot array of a row. Production: one cache line of slots, so
+// most processes never grow a row. Model: every slot is a modelled atomic
+// (events to create, poison and free) and scenarios use one or two columns,
+// so one slot keeps executions short and every scenario that touches a
+// second column exercises row growth (the slot array replaced under the
+// registry lock while other threads may walk it).
+constexpr std::uint32_t kRowFirstSlots = sync::kModelBuild ? 1 : 8;
 }  // namespace
 
 // The registry: the list of rows and the column table.
@@ -309,7 +317,7 @@ Row* Registry::EnsureRow(std::uint32_t id) {
   row = sync::New<Row>(this);
   // The first slot array, before the row is linked: no other thread can
   // see it yet, so it needs no lock (the link below publishes it).
-  const std::uint32_t cap = std::max<std::uint32_t>(sync::kMatrixRowFirstSlots, id + 1);
+  const std::uint32_t cap = std::max<std::uint32_t>(kRowFirstSlots, id + 1);
   sync::Atomic<void*>* first = sync::NewArray<sync::Atomic<void*>>(cap);
   row->slots.WithMut([&](SlotArray& s) { s = SlotArray{first, cap}; });
   {
@@ -329,7 +337,7 @@ sync::Atomic<void*>& Registry::EnsureSlot(Row* row, std::uint32_t id) {
   // Growth: under the lock, because Scrape, Fold and reclaim walk this row's
   // slots from other threads under the lock. Only the owner grows its row.
   std::uint32_t cap = std::max<std::uint32_t>(
-      {sync::kMatrixRowFirstSlots, a.capacity * 2, id + 1});
+      {kRowFirstSlots, a.capacity * 2, id + 1});
   sync::Atomic<void*>* fresh = sync::NewArray<sync::Atomic<void*>>(cap);
   {
     LockChecked();

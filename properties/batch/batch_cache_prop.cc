@@ -30,7 +30,6 @@
 #include <string>
 #include <vector>
 
-#include "properties/common/check_property.h"
 #include "properties/common/command_gen.h"
 #include "properties/common/worker.h"
 
@@ -472,7 +471,8 @@ rc::Gen<CommandPtr> GenCommand(const Model& model) {
   });
 }
 
-void CacheMatchesModel() {
+// ctest runs it with RC_PARAMS="max_success=200" (properties/batch/CMakeLists.txt).
+RC_GTEST_PROP(BatchCacheProperty, CacheMatchesModel, ()) {
   Sut sut;
   Model initial;
   const auto commands = *rc::gen::withSize([&](int size) {
@@ -491,11 +491,6 @@ void CacheMatchesModel() {
   RC_CLASSIFY(shard_hit, "shard hit");
   RC_CLASSIFY(spill, "spill");
   RC_CLASSIFY(freed, "free");
-}
-
-// 200 cases unless RC_PARAMS names max_success.
-TEST(BatchCacheProperty, CacheMatchesModel) {
-  tlsm::prop::CheckProperty("BatchCacheProperty/CacheMatchesModel", &CacheMatchesModel, 200);
 }
 
 }  // namespace

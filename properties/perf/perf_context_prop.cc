@@ -26,7 +26,6 @@
 #include <sstream>
 #include <string>
 
-#include "properties/common/check_property.h"
 #include "properties/common/command_gen.h"
 #include "properties/common/worker.h"
 
@@ -290,18 +289,14 @@ rc::Gen<CommandPtr> GenCommand(const Model& model) {
   });
 }
 
-void PerfMatchesModel() {
+// ctest runs it with RC_PARAMS="max_success=200" (properties/perf/CMakeLists.txt).
+RC_GTEST_PROP(PerfContextProperty, PerfMatchesModel, ()) {
   Sut sut;
   Model initial;
   const auto commands = *rc::gen::withSize([&](int size) {
     return rc::gen::resize(20 + size / 2, rc::state::gen::commands(initial, &GenCommand));
   });
   rc::state::runAll(commands, initial, sut);
-}
-
-// 200 cases unless RC_PARAMS names max_success.
-TEST(PerfContextProperty, PerfMatchesModel) {
-  tlsm::prop::CheckProperty("PerfContextProperty/PerfMatchesModel", &PerfMatchesModel, 200);
 }
 
 }  // namespace

@@ -30,7 +30,6 @@
 // line that replays exactly that case. Knobs: RC_PARAMS="max_success=1000",
 // "seed=42", "max_size=..." (sequences of up to 10 + 0.4 * max_size commands).
 #include "engine/tls/thread_local_ptr.h"
-#include "properties/common/check_property.h"
 #include "properties/common/command_gen.h"
 #include "properties/common/worker.h"
 
@@ -670,7 +669,8 @@ rc::Gen<CommandPtr> GenCommand(const Model& model) {
   });
 }
 
-void MatrixMatchesModel() {
+// ctest runs it with RC_PARAMS="max_success=200" (properties/tls/CMakeLists.txt).
+RC_GTEST_PROP(ThreadLocalMatrixProperty, MatrixMatchesModel, ()) {
   Sut sut;
   const Model initial = sut.initial;
   // Sequences of up to 10 + 0.4 * size commands: ~50 at the default max_size
@@ -684,11 +684,6 @@ void MatrixMatchesModel() {
                         "thread exit with values", "exit handler refilled the row",
                         "scrape took values"})
     RC_CLASSIFY(sut.events.count(e) != 0, e);
-}
-
-// 200 cases unless RC_PARAMS names max_success.
-TEST(ThreadLocalMatrixProperty, MatrixMatchesModel) {
-  tlsm::prop::CheckProperty("ThreadLocalMatrixProperty/MatrixMatchesModel", &MatrixMatchesModel, 200);
 }
 
 }  // namespace

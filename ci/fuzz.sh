@@ -3,7 +3,8 @@
 # (-fsanitize=fuzzer,address,undefined) into build/fuzz, from only the
 # parsing sources each needs, and runs each for a bounded time on its seed
 # corpus (fuzz/corpus/<target>/, copied so the repo is not written).
-# The first byte of a replay_file input chooses --minimal (odd: yes).
+# The first byte of a replay_file input chooses --minimal (odd: yes); a
+# check_args input is `tlsm check`'s argv split at NUL/newline (parse only).
 # Fails on any crash, hang (-timeout), leak or sanitizer report; prints the
 # executions each target ran.
 #   TLSM_FUZZ_SECONDS  seconds per target (default 30)
@@ -20,13 +21,18 @@ flags=(-std=c++20 -g -O1 -I. -fsanitize=fuzzer,address,undefined -fno-sanitize-r
 declare -A sources=(
   [token]="fuzz/token_fuzz.cc model/cli/token.cc"
   [replay_file]="fuzz/replay_file_fuzz.cc model/cli/replay_input.cc model/cli/token.cc"
+  [check_args]="fuzz/check_args_fuzz.cc model/cli/check_args.cc"
+)
+# target -> the libraries it links (after its sources).
+declare -A libs=(
+  [check_args]="-lboost_program_options"
 )
 
 status=0
 for t in "${!sources[@]}"; do
   echo "=== [fuzz] build $t"
   # shellcheck disable=SC2086
-  "$cxx" "${flags[@]}" ${sources[$t]} -o "$out/${t}_fuzz"
+  "$cxx" "${flags[@]}" ${sources[$t]} ${libs[$t]:-} -o "$out/${t}_fuzz"
   rm -rf "$out/corpus_$t"
   cp -r "fuzz/corpus/$t" "$out/corpus_$t"
   echo "=== [fuzz] run $t for ${seconds}s"

@@ -35,7 +35,17 @@ struct SharedContext {  // the perf_shared_context mutant's one context
   PerfContext ctx;
 };
 
-void DestroyContext(void* ctx, void*) { sync::Delete(static_cast<PerfContext*>(ctx)); }
+struct LiveContextCount {  // a distinct type: ProcessGlobal is per type
+  sync::Statistic<std::int64_t> n{0};
+};
+sync::Statistic<std::int64_t>& LiveContexts() {
+  return sync::ProcessGlobal<LiveContextCount>().n;
+}
+
+void DestroyContext(void* ctx, void*) {
+  sync::Delete(static_cast<PerfContext*>(ctx));
+  LiveContexts().Sub(1);
+}
 
 PerfContext* CreateContext() {
   if (MutantIs(Mutant::perf_shared_context)) {
@@ -43,6 +53,7 @@ PerfContext* CreateContext() {
     return &sync::ProcessGlobal<SharedContext>().ctx;
   }
   PerfContext* c = sync::New<PerfContext>();
+  LiveContexts().Add(1);
   // The slot was null (GetPerfContext checked): no handler runs here.
   ContextSlots().Reset(c);
   return c;
@@ -88,6 +99,8 @@ void RetireBlock(void* v, void* arg) {
 }  // namespace
 
 }  // namespace detail
+
+std::int64_t LivePerfContexts() { return detail::LiveContexts().Read(); }
 
 void WarmUp() {
   (void)detail::ContextSlots();

@@ -186,6 +186,11 @@ PerfContext* CreateContext();  // slow path: first use on this thread
 // model scenarios call it before their threads start).
 void WarmUp();
 
+// Per-thread contexts alive in this process (created and not yet freed), for
+// leak checks (the shared context of the perf_shared_context mutant is not
+// counted).
+std::int64_t LivePerfContexts();
+
 // The calling thread's context (created on first use, freed at thread exit).
 inline PerfContext* GetPerfContext() {
   if (void* c = detail::ContextSlots().Get()) return static_cast<PerfContext*>(c);

@@ -26,6 +26,7 @@
 
 #include "engine/sync/mutant.h"
 #include "model/cli/build_info.h"
+#include "model/cli/check_args.h"
 #include "model/cli/history.h"
 #include "model/cli/html.h"
 #include "model/cli/replay_input.h"
@@ -49,16 +50,6 @@ using nlohmann::json;
 using tlsm::model::RunConfig;
 using tlsm::model::ScenarioInfo;
 using tlsm::model::SearchKind;
-
-enum ExitCode { kExitPass = 0, kExitBug = 1, kExitUsage = 2, kExitHarness = 3 };
-
-// The default preemption bound of `--search bounded` (SearchOptions::bound);
-// every other default budget belongs to its strategy (model/harness/strategy_*.cc).
-constexpr unsigned kDefaultBound = 2;
-
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 std::string g_argv0 = "tlsm";
 
@@ -115,44 +106,6 @@ std::string ReplayCommand(const std::string& token) {
   return tlsm::harness::ReplayCommand(SelfCommand(), token);
 }
 
-std::uint64_t ParseUint(const std::string& flag, const std::string& v) {
-  if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || v.size() > 19) {
-    throw UsageError("--" + flag + " expects a non-negative integer, got '" + v + "'");
-  }
-  return std::stoull(v);
-}
-
-double ParseSeconds(const std::string& flag, const std::string& v) {
-  char* end = nullptr;
-  const double d = std::strtod(v.c_str(), &end);
-  if (v.empty() || *end != '\0' || !(d >= 0) || d > 1e7) {
-    throw UsageError("--" + flag + " expects seconds >= 0, got '" + v + "'");
-  }
-  return d;
-}
-
-// Parses a subcommand's arguments: the options in `desc` plus any number of
-// positional arguments (collected into *positional under the option name
-// `positional_name`). Prints the help and returns false on --help; bad
-// options throw (a usage error, exit 2).
-bool ParseCommand(const po::options_description& desc, const char* positional_name,
-                  std::vector<std::string>* positional, const std::vector<std::string>& args,
-                  po::variables_map* vm) {
-  po::options_description hidden;
-  hidden.add_options()(positional_name, po::value(positional));
-  po::options_description all;
-  all.add(desc).add(hidden);
-  po::positional_options_description pos;
-  pos.add(positional_name, -1);
-  po::store(po::command_line_parser(args).options(all).positional(pos).run(), *vm);
-  po::notify(*vm);
-  if (vm->count("help")) {
-    std::cout << desc << "\n";
-    return false;
-  }
-  return true;
-}
-
 // list and mutants take options only; a stray word is a usage error
 // (boost accepted and ignored it: `tlsm list extra` exited 0).
 void RejectPositional(const char* cmd, const std::vector<std::string>& args) {
@@ -167,6 +120,7 @@ void RejectPositional(const char* cmd, const std::vector<std::string>& args) {
 
 int CmdList(const std::vector<std::string>& args) {
   RejectPositional("list", args);
+  RejectPlaceholders(args);
   po::options_description desc("tlsm list [--json]\n\nLists every registered model scenario.\n\noptions");
   desc.add_options()("json", "machine-readable output")("help,h", "this help");
   po::variables_map vm;
@@ -219,6 +173,7 @@ int CmdList(const std::vector<std::string>& args) {
 // engine/sync/mutant.h): the one source CMake, ci scripts and docs read.
 int CmdMutants(const std::vector<std::string>& args) {
   RejectPositional("mutants", args);
+  RejectPlaceholders(args);
   po::options_description desc(
       "tlsm mutants [--json]\n\nLists the catalogued mutants (deliberately injected bugs) this\n"
       "build carries; run one with tlsm check --mutant NAME.\n\noptions");
@@ -257,14 +212,6 @@ int CmdMutants(const std::vector<std::string>& args) {
 
 // ---------------------------------------------------------------- check
 
-const char* kCheckHelp =
-    "tlsm check [SCENARIO|GLOB ...] [options]\n\n"
-    "Runs model checks. Without scenarios: every scenario except the harness\n"
-    "self-tests (selftest.*, run only when named). Globs use shell syntax\n"
-    "(quote them): 'sv.*'.\n\n"
-    "Exit: 0 all passed, 1 a bug was found, 2 bad usage, 3 harness error.\n"
-    "With --expect-bug: 0 only if every selected scenario found a bug.\n\noptions";
-
 // The scenarios `patterns` select, sorted by name without duplicates: every
 // scenario except the self-tests when there are none; a pattern matching
 // nothing is a usage error.
@@ -299,104 +246,52 @@ std::vector<const ScenarioInfo*> SelectScenarios(const std::vector<std::string>&
 }
 
 int CmdCheck(const std::vector<std::string>& args) {
-  po::options_description desc(kCheckHelp);
-  std::string search = "all", seed = "0", executions, bound = std::to_string(kDefaultBound),
-              time_budget, shard = "0/1", results = "results", jobs = "1", scheduler = "tlsm",
-              reduction = "dpor", checkpoint, resume, junit, mutant, depth = "3";
-  std::vector<std::string> scenarios;
-  desc.add_options()
-    ("mutant", po::value<std::string>(&mutant)->value_name("NAME"), "run against the catalogued mutant NAME (tlsm mutants) instead of the correct engine; tokens record it")
-    ("search", po::value<std::string>(&search)->value_name("KIND"), "random | pct | pos | portfolio | exhaustive | bounded | all (default: all = portfolio, then bounded, then exhaustive)")
-    ("seed", po::value<std::string>(&seed)->value_name("N"), "random: index of the first execution (execution i uses seed i); default 0")
-    ("executions", po::value<std::string>(&executions)->value_name("N"), "sampling searches: how many executions (default 20000); tree searches: a cap on executions (default none; 0 = none)")
-    ("bound", po::value<std::string>(&bound)->value_name("K"), "bounded: preemption bound K (default 2)")
-    ("depth", po::value<std::string>(&depth)->value_name("D"), "pct: depth d, the number of ordering constraints a bug may need (d-1 priority change points; default 3, 1..16)")
-    ("time-budget", po::value<std::string>(&time_budget)->value_name("S"), "seconds per search (default: none for random, 30 for bounded (more where a scenario declares it), 10 for exhaustive; 0 = none)")
-    ("shard", po::value<std::string>(&shard)->value_name("I/N"), "I/N: run shard I of N (0-based); see docs/harness.md")
-    ("jobs,j", po::value<std::string>(&jobs)->value_name("N"), "random: run the search as N slices in parallel processes (default 1; 0 = one per CPU); same executions and result as one process")
-    ("results", po::value<std::string>(&results)->value_name("DIR"), "directory for result and failure artifacts (default ./results)")
-    ("junit", po::value<std::string>(&junit)->value_name("FILE"), "also write the summary as a JUnit XML report (one testcase per scenario and search)")
-    ("expect-bug", "succeed only if every selected scenario finds a bug (mutant tests)")
-    ("no-minimise", "skip the minimal-counterexample search after a failure")
-    ("no-determinism-check", "skip the determinism self-check")
-    ("progress", "show progress on stderr even when it is not a terminal")
-    ("no-progress", "never show progress")
-    ("no-fork", "run simulations in this process (debugging; a Relacy abort kills tlsm)")
-    ("scheduler", po::value<std::string>(&scheduler)->value_name("NAME"), "tree searches: tlsm (default: no branch on frees, quarantine, partial-order reduction) | stock (Relacy's own, for comparison)")
-    ("address-reuse", "tree searches: also explore a freed address being reused at once (Relacy's coin at every free; ABA through recycled memory)")
-    ("checkpoint", po::value<std::string>(&checkpoint)->value_name("FILE"), "one tree search of one scenario: write its position to FILE every 10 s and when its budget stops it")
-    ("resume", po::value<std::string>(&resume)->value_name("FILE"), "continue the tree search a checkpoint FILE recorded (same build and options; keeps checkpointing to FILE unless --checkpoint names another)")
-    ("reduction", po::value<std::string>(&reduction)->value_name("R"), "tree searches: dpor (default: DPOR with sleep sets; bounded: BPOR, DPOR compensated for the bound) | sleep-sets | none")
-    ("help,h", "this help");
-  po::variables_map vm;
-  if (!ParseCommand(desc, "scenario", &scenarios, args, &vm)) return kExitPass;  // --help
-  if (vm.count("mutant")) SelectMutantOrThrow(mutant);  // before any execution
-  if (scheduler != "tlsm" && scheduler != "stock") {
-    throw UsageError("--scheduler must be tlsm or stock, got '" + scheduler + "'");
+  CheckArgs a;
+  std::string help;
+  if (!ParseCheckArgs(args, &a, &help)) {  // --help
+    std::cout << help << "\n";
+    return kExitPass;
   }
-  if (reduction != "dpor" && reduction != "sleep-sets" && reduction != "none") {
-    throw UsageError("--reduction must be dpor, sleep-sets or none, got '" + reduction + "'");
-  }
+  if (a.mutant) SelectMutantOrThrow(*a.mutant);  // before any execution
   tlsm::harness::CampaignOptions opt;
   tlsm::harness::SearchOptions& so = opt.search;
-  if (search == "all") {
+  if (a.search == "all") {
     opt.strategies = tlsm::harness::DefaultStrategies();
-  } else if (const tlsm::harness::SearchStrategy* st = tlsm::harness::FindStrategy(search)) {
+  } else if (const tlsm::harness::SearchStrategy* st = tlsm::harness::FindStrategy(a.search)) {
     opt.strategies = {st};
   } else {
     throw UsageError("--search must be random, pct, pos, portfolio, exhaustive, bounded or all, got '" +
-                     search + "'");
+                     a.search + "'");
   }
   const bool any_sampling =
       std::any_of(opt.strategies.begin(), opt.strategies.end(),
                   [](const tlsm::harness::SearchStrategy* st) { return !st->IsTree(); });
-  so.seed = ParseUint("seed", seed);
-  if (!executions.empty()) {
-    so.executions = ParseUint("executions", executions);
-    if (*so.executions == 0 && any_sampling) {
-      throw UsageError("--executions 0 (no cap) is only valid for --search exhaustive or bounded");
-    }
+  if (a.executions && *a.executions == 0 && any_sampling) {
+    throw UsageError("--executions 0 (no cap) is only valid for --search exhaustive or bounded");
   }
-  const std::uint64_t b = ParseUint("bound", bound);
-  if (b > 64) throw UsageError("--bound is a preemption bound; " + bound + " is too large");
-  so.bound = static_cast<unsigned>(b);
-  const std::uint64_t d = ParseUint("depth", depth);
-  if (d < 1 || d > 16) throw UsageError("--depth must be 1..16, got '" + depth + "'");
-  so.depth = static_cast<unsigned>(d);
-  if (!time_budget.empty()) so.time_budget = ParseSeconds("time-budget", time_budget);
-  {
-    const std::size_t slash = shard.find('/');
-    if (slash == std::string::npos) throw UsageError("--shard expects I/N (e.g. 0/4), got '" + shard + "'");
-    const std::uint64_t i = ParseUint("shard", shard.substr(0, slash));
-    const std::uint64_t n = ParseUint("shard", shard.substr(slash + 1));
-    if (n == 0 || i >= n || n > 1000000) {
-      throw UsageError("--shard I/N needs N >= 1 and 0 <= I < N, got '" + shard + "'");
-    }
-    so.shard_index = static_cast<unsigned>(i);
-    so.shard_count = static_cast<unsigned>(n);
-  }
-  opt.results = results;
-  const bool expect_bug = vm.count("expect-bug") != 0;
-  opt.minimise = vm.count("no-minimise") == 0;
-  opt.determinism = vm.count("no-determinism-check") == 0;
-  so.progress = (isatty(2) || vm.count("progress")) && !vm.count("no-progress");
-  so.fork = vm.count("no-fork") == 0;
-  so.stock_scheduler = scheduler == "stock";
-  so.address_reuse = vm.count("address-reuse") != 0;
-  so.reduction = reduction == "none"         ? tlsm::model::Reduction::kNone
-                 : reduction == "sleep-sets" ? tlsm::model::Reduction::kSleepSets
-                                             : tlsm::model::Reduction::kDpor;
-  if (so.stock_scheduler && (so.address_reuse || vm.count("reduction"))) {
-    throw UsageError("--address-reuse and --reduction choose options of the tlsm scheduler; "
-                     "stock Relacy always reuses addresses and has no reduction");
-  }
-  {
-    std::uint64_t j = ParseUint("jobs", jobs);
-    if (j == 0) j = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
-    if (j > 256) throw UsageError("--jobs " + jobs + " is too many (at most 256)");
-    if (j > 1 && !so.fork) throw UsageError("--jobs needs forked runs; drop --no-fork");
-    so.jobs = static_cast<unsigned>(j);
-  }
+  so.seed = a.seed;
+  so.executions = a.executions;
+  so.bound = a.bound;
+  so.depth = a.depth;
+  so.time_budget = a.time_budget;
+  so.shard_index = a.shard_index;
+  so.shard_count = a.shard_count;
+  opt.results = a.results;
+  const bool expect_bug = a.expect_bug;
+  opt.minimise = a.minimise;
+  opt.determinism = a.determinism;
+  so.progress = (isatty(2) || a.progress) && !a.no_progress;
+  so.fork = a.fork;
+  so.stock_scheduler = a.stock_scheduler;
+  so.address_reuse = a.address_reuse;
+  so.reduction = a.reduction == "none"         ? tlsm::model::Reduction::kNone
+                 : a.reduction == "sleep-sets" ? tlsm::model::Reduction::kSleepSets
+                                               : tlsm::model::Reduction::kDpor;
+  so.jobs = a.jobs;
+  const std::string& checkpoint = a.checkpoint;
+  const std::string& resume = a.resume;
+  const std::string& junit = a.junit;
+  const std::vector<std::string>& scenarios = a.scenarios;
   opt.build = Build();
   opt.program = SelfCommand();
 
@@ -497,7 +392,11 @@ int CmdReplay(const std::vector<std::string>& args) {
     ("no-fork", "run the simulation in this process (debugging)")
     ("help,h", "this help");
   po::variables_map vm;
-  if (!ParseCommand(desc, "token", &what, args, &vm)) return kExitPass;  // --help
+  std::string help;
+  if (!ParseCommand(desc, "token", &what, args, &vm, &help)) {  // --help
+    std::cout << help << "\n";
+    return kExitPass;
+  }
   if (what.size() != 1) throw UsageError("replay takes exactly one TOKEN or FILE");
   std::string text = what[0];
   if (text.rfind("tlsm", 0) != 0) {
@@ -599,7 +498,11 @@ int CmdTrace(const std::vector<std::string>& args) {
     ("html", po::value<std::string>(&html)->value_name("OUT"), "also write the swimlane HTML page")
     ("help,h", "this help");
   po::variables_map vm;
-  if (!ParseCommand(desc, "scenario", &what, args, &vm)) return kExitPass;  // --help
+  std::string help;
+  if (!ParseCommand(desc, "scenario", &what, args, &vm, &help)) {  // --help
+    std::cout << help << "\n";
+    return kExitPass;
+  }
   if (vm.count("mutant")) SelectMutantOrThrow(mutant);  // before any execution
   if (what.size() != 1) throw UsageError("trace takes exactly one SCENARIO");
   const ScenarioInfo* s = tlsm::model::FindScenario(what[0]);
@@ -653,7 +556,8 @@ int Main(int argc, char** argv) {
   }
   const std::string cmd = argv[1];
   std::vector<std::string> args(argv + 2, argv + argc);
-  try {
+  std::string message;
+  const int code = RunGuarded(cmd, [&] {
     if (cmd == "list") return CmdList(args);
     if (cmd == "check") return CmdCheck(args);
     if (cmd == "replay") return CmdReplay(args);
@@ -661,24 +565,17 @@ int Main(int argc, char** argv) {
     if (cmd == "mutants") return CmdMutants(args);
     if (cmd == "version" || cmd == "--version") {
       std::printf("tlsm build %s (%zu mutants)\n", kBuildId, std::size(sync::kMutants));
-      return kExitPass;
+      return static_cast<int>(kExitPass);
     }
     if (cmd == "help" || cmd == "--help" || cmd == "-h") {
       std::printf("%s", kUsage);
-      return kExitPass;
+      return static_cast<int>(kExitPass);
     }
     std::fprintf(stderr, "tlsm: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
-    return kExitUsage;
-  } catch (const UsageError& e) {
-    std::fprintf(stderr, "tlsm %s: %s\n", cmd.c_str(), e.what());
-    return kExitUsage;
-  } catch (const po::error& e) {
-    std::fprintf(stderr, "tlsm %s: %s (see tlsm %s --help)\n", cmd.c_str(), e.what(), cmd.c_str());
-    return kExitUsage;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "tlsm %s: internal error: %s\n", cmd.c_str(), e.what());
-    return kExitHarness;
-  }
+    return static_cast<int>(kExitUsage);
+  }, &message);
+  if (!message.empty()) std::fprintf(stderr, "%s\n", message.c_str());
+  return code;
 }
 
 }  // namespace

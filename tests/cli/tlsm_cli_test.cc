@@ -398,7 +398,10 @@ TEST(TlsmCli, MalformedArgvExitsTwoWithAMessage) {
                            "trace no.such.scenario", "trace selftest.ok --seed -3",
                            "list --bogus", "list extra", "mutants extra", "check --bound 65", "check --shard 1/0",
                            "check --executions 0 --search random", "check --reduction maybe",
-                           "check --scheduler stock --address-reuse"}) {
+                           "check --scheduler stock --address-reuse",
+                           // boost's message templates looped on these (hung).
+                           "check --x%original_token%", "check --x=%canonical_option%",
+                           "list --y%original_token%", "replay --z%original_token% t"}) {
     const CliRun r = Tlsm(args);
     EXPECT_EQ(r.rc, 2) << args << "\n" << r.out;
     EXPECT_NE(r.out.find("tlsm "), std::string::npos) << args << "\n" << r.out;

@@ -182,6 +182,59 @@ TEST(PeerBugs, TeardownReentryFromThreadLocalDestructor) {
   EXPECT_EQ(LiveSuperVersions(), live_before);
 }
 
+// Process exit: threads still running while exit() destroys the static
+// objects. One reader exits *during* static destruction (a static's
+// destructor releases it and waits for its thread_local teardown: its row,
+// cached SuperVersion and perf block go back while the process-wide state
+// is being torn down); another is still inside Get loops *after* static
+// destruction finished and is killed by the process end. A DB that outlives
+// the statics (heap, never deleted: the usual global-DB shape) stays valid;
+// the engine's own process-wide state must too. The child must exit 0.
+std::atomic<bool> g_release_reader{false}, g_reader_gone{false}, g_spinner_started{false};
+
+struct ReleasesReaderAtExit {
+  ~ReleasesReaderAtExit() {
+    g_release_reader = true;
+    for (int i = 0; i < 20000 && !g_reader_gone; ++i) {
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+    if (!g_reader_gone) std::_Exit(7);  // its teardown did not finish within 2 s
+  }
+};
+
+struct SignalsThreadGone {  // constructed first on the thread: destroyed last
+  ~SignalsThreadGone() { g_reader_gone = true; }
+};
+
+[[noreturn]] void ExitWithReadersAlive() {
+  static ReleasesReaderAtExit release;  // destroyed during exit()
+  DB* db = new DB("process_exit");  // the global DB: never deleted
+  const ColumnFamily cf = db->DefaultColumnFamily();
+  if (!db->Put(cf, "k", "v").ok()) std::_Exit(3);
+  std::atomic<bool> cached{false};
+  std::thread([db, cf, &cached] {
+    static thread_local SignalsThreadGone gone;
+    std::string v;
+    if (!db->Get(cf, "k", &v).ok() || v != "v") std::_Exit(4);  // caches a SuperVersion
+    cached = true;
+    while (!g_release_reader) std::this_thread::yield();
+  }).detach();
+  std::thread([db, cf] {
+    std::string v;
+    g_spinner_started = true;
+    for (;;) {
+      if (!db->Get(cf, "k", &v).ok()) std::_Exit(5);
+    }
+  }).detach();
+  while (!cached || !g_spinner_started) std::this_thread::yield();
+  std::exit(g_reader_gone ? 6 : 0);
+}
+
+TEST(PeerBugsDeathTest, ThreadsExitingDuringAndAfterStaticDestruction) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(ExitWithReadersAlive(), ::testing::ExitedWithCode(0), "");
+}
+
 // RocksDB #6146: the last reader's cleanup of an old SuperVersion (and its
 // large memtables) ran on the read path, so one Get paid for freeing. This
 // design does the same: the reader that drops the last reference frees the

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The cost-growth figures of docs/benchmarks.md, by one command: builds
+# growth_bench (release preset), runs it once (median of 3 repetitions), and
+# draws docs/figures/*.png from that one run (ci/plot_growth.py), printing the
+# numbers as Markdown tables. Needs python3-matplotlib (not needed by CI).
+#   ci/growth_figures.sh [output dir (default docs/figures)]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-docs/figures}
+cmake --preset release >/dev/null
+cmake --build --preset release --target growth_bench
+json=$(mktemp --suffix=.json)
+trap 'rm -f "$json"' EXIT
+build/release/bench/growth/growth_bench --benchmark_repetitions=3 \
+    --benchmark_report_aggregates_only=true --benchmark_min_time=0.1 \
+    --benchmark_out="$json" --benchmark_out_format=json >/dev/null
+ci/plot_growth.py "$json" "$out" --markdown

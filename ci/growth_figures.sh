@@ -14,4 +14,6 @@ trap 'rm -f "$json"' EXIT
 build/release/bench/growth/growth_bench --benchmark_repetitions=3 \
     --benchmark_report_aggregates_only=true --benchmark_min_time=0.1 \
     --benchmark_out="$json" --benchmark_out_format=json >/dev/null
-ci/plot_growth.py "$json" "$out" --markdown
+# Debian's python3 (python3-matplotlib), not another python3 first on PATH.
+py=/usr/bin/python3; [[ -x $py ]] || py=python3
+"$py" ci/plot_growth.py "$json" "$out" --markdown

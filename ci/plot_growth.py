@@ -15,7 +15,7 @@ import re
 import sys
 from collections import defaultdict
 
-NAME = re.compile(r"^(?P<op>\w+)/(?P<impl>\w+)/(?:(?P<arg>slots|threads|columns):(?P<n>\d+))?"
+NAME = re.compile(r"^(?P<op>\w+)/(?P<impl>\w+)(?:/(?P<arg>slots|threads|columns):(?P<n>\d+))?"
                   r"(?:/iterations:\d+)?(?:/real_time)?(?:/threads:(?P<t>\d+))?$")
 
 

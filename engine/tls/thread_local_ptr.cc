@@ -320,7 +320,8 @@ void Registry::TakeAndHandleColumnInChunks(std::uint32_t id, bool* reclaiming_fl
 void Registry::ReclaimColumn(std::uint32_t id, bool* reclaiming_flag) {
   if (MutantIs(Mutant::tls_reclaim_without_lock) ||
       MutantIs(Mutant::tls_reclaim_walks_rows_later) ||
-      MutantIs(Mutant::tls_reclaim_frees_id_early)) {
+      MutantIs(Mutant::tls_reclaim_frees_id_early) ||
+      MutantIs(Mutant::tls_reuse_without_clearing)) {
     // The mutants inject their bugs into the one-pass reclaim.
     const std::vector<Pending> pending = MutantIs(Mutant::tls_reclaim_without_lock)
                                              ? TakeColumnWithoutLockMutant(id)

@@ -49,8 +49,15 @@ class CfData {
     // the memtable is ours to free.
     sync::MutexLock l(write_mu);
     version::MemTable* fresh = sync::New<version::MemTable>();
-    SuperVersion* sv = sync::UndoOnThrow([&] { return MakeSvLocked(fresh, {}); },
-                                         [&] { version::UnrefAndMaybeDelete(fresh); });
+    // try/catch, not UndoOnThrow: a closure is a function of its own to
+    // the thread-safety analysis, which would not see write_mu held.
+    SuperVersion* sv = nullptr;
+    try {
+      sv = MakeSvLocked(fresh, {});
+    } catch (...) {
+      version::UnrefAndMaybeDelete(fresh);
+      throw;
+    }
     mem_.WithMut([&](version::MemTable*& m) { m = fresh; });
     InstallLocked(sv);
   }
@@ -174,26 +181,26 @@ class CfData {
     ImmMemTable* merged_table = nullptr;
     version::MemTable* fresh = nullptr;
     std::vector<ImmMemTable*> next;
-    SuperVersion* sv = sync::UndoOnThrow(
-        [&] {
-          sealed = sync::New<ImmMemTable>(old->Snapshot());
-          next.reserve(cur.size() + 1);
-          next.push_back(sealed);
-          next.insert(next.end(), cur.begin(), cur.end());
-          if (next.size() > std::max<std::size_t>(1, options.max_immutable_memtables)) {
-            std::map<std::string, version::Entry, std::less<>> merged;
-            for (auto* t : next) t->MergeOlderInto(&merged);  // newest first
-            merged_table = sync::New<ImmMemTable>(std::move(merged));
-            next.assign(1, merged_table);
-          }
-          fresh = sync::New<version::MemTable>();
-          return MakeSvLocked(fresh, next);
-        },
-        [&] {
-          version::UnrefAndMaybeDelete(fresh);
-          version::UnrefAndMaybeDelete(merged_table);
-          version::UnrefAndMaybeDelete(sealed);
-        });
+    SuperVersion* sv = nullptr;
+    try {  // not UndoOnThrow: the analysis would not see write_mu in a closure
+      sealed = sync::New<ImmMemTable>(old->Snapshot());
+      next.reserve(cur.size() + 1);
+      next.push_back(sealed);
+      next.insert(next.end(), cur.begin(), cur.end());
+      if (next.size() > std::max<std::size_t>(1, options.max_immutable_memtables)) {
+        std::map<std::string, version::Entry, std::less<>> merged;
+        for (auto* t : next) t->MergeOlderInto(&merged);  // newest first
+        merged_table = sync::New<ImmMemTable>(std::move(merged));
+        next.assign(1, merged_table);
+      }
+      fresh = sync::New<version::MemTable>();
+      sv = MakeSvLocked(fresh, next);
+    } catch (...) {
+      version::UnrefAndMaybeDelete(fresh);
+      version::UnrefAndMaybeDelete(merged_table);
+      version::UnrefAndMaybeDelete(sealed);
+      throw;
+    }
     // Commit: nothing below allocates.
     if (merged_table != nullptr) {
       version::UnrefAndMaybeDelete(sealed);  // merged into merged_table
@@ -434,8 +441,12 @@ Status DB::CreateColumnFamily(std::string_view name, ColumnFamily* out) {
     const std::uint32_t cf_id = next_cf_id_.WithMut([](std::uint32_t& n) { return n++; });
     cf = sync::New<CfData>(id_, cf_id, std::string(name), name_, options_);
     // Linked or gone: a map that cannot take it frees the new CF.
-    sync::UndoOnThrow([&] { cfs_.WithMut([&](auto& m) { m.emplace(std::string(name), cf); }); },
-                      [&] { cf->Unref(); });
+    try {  // not UndoOnThrow: the analysis would not see mu_ in a closure
+      cfs_.WithMut([&](auto& m) { m.emplace(std::string(name), cf); });
+    } catch (...) {
+      cf->Unref();
+      throw;
+    }
     if (out != nullptr) *out = ColumnFamily(cf);
   }
   return Status::OK();

@@ -548,7 +548,12 @@ void MtWorkload(Workload& r, unsigned seed) {
     return 0;
   });
   std::vector<std::unique_ptr<std::thread>> threads;
-  std::vector<std::map<std::string, std::string>> own(3);
+  std::vector<std::map<std::string, std::string>> own;
+  {
+    af::Suspend quiet;  // the test's bookkeeping, not the workload's
+    own.resize(3);
+    threads.reserve(3);
+  }
   for (int t = 0; t < 3; ++t) {
     af::Suspend quiet;
     threads.push_back(std::make_unique<std::thread>([&, t] {

@@ -106,18 +106,19 @@ void StackPut(std::vector<WriteBatch*>& v, std::size_t i, WriteBatch* b) {
 
 void FreeBatch(WriteBatch* b) { sync::Delete(b); }
 
-// Puts `batches` (oldest first, state `from`) into the shard up to its
-// capacity; returns the ones that did not fit (or all, if the shard is
-// closed), which the caller frees outside the lock.
-std::vector<WriteBatch*> PushToShard(BatchCore* core, std::uint32_t shard_index,
-                                     std::vector<WriteBatch*> batches, bool* pushed_any) {
-  std::vector<WriteBatch*> overflow;
+// Puts `batches` (oldest first) into the shard up to its capacity; the ones
+// that did not fit (or all, if the shard is closed) stay in *batches and
+// the caller frees them outside the lock.
+// Moves into the shard what fits (not closed, within shard_capacity) and
+// leaves the rest in *batches, for the caller to free. Never throws: the
+// shard's vector grows once up front, and a growth that fails counts as a
+// full shard (the batches are freed instead of retained).
+void PushToShard(BatchCore* core, std::uint32_t shard_index, std::vector<WriteBatch*>* batches,
+                 bool* pushed_any) noexcept {
   Shard& shard = core->shards[shard_index];
   bool closed_before = false;
   if (MutantIs(Mutant::batch_push_checks_closed_early)) {
-    // Injected: the closed flag is read in a lock section of its own; a
-    // Close that frees the shard's batches in between misses the ones
-    // pushed below, which nobody frees.
+    // Injected: the closed flag is read in a lock section of its own.
     shard.mu.Lock();
     closed_before = shard.closed.With([](bool c) { return c; });
     shard.mu.Unlock();
@@ -128,36 +129,46 @@ std::vector<WriteBatch*> PushToShard(BatchCore* core, std::uint32_t shard_index,
                           : shard.closed.With([](bool c) { return c; });
   std::size_t added = 0;  // Capacity() of the batches the shard took
   shard.batches.WithMut([&](std::vector<WriteBatch*>& v) {
-    for (WriteBatch* b : batches) {
-      if (!closed && v.size() < core->opts.shard_capacity) {
+    const std::size_t cap = core->opts.shard_capacity;
+    try {
+      v.reserve(std::min(cap, v.size() + batches->size()));
+    } catch (const std::bad_alloc&) {
+      // Keep what capacity there is; the rest overflows.
+    }
+    std::size_t kept = 0;  // overflow, compacted to the front of *batches
+    for (WriteBatch* b : *batches) {
+      if (!closed && v.size() < cap && v.size() < v.capacity()) {
         BatchAccess::Transition(b, BatchState::kThreadCached, BatchState::kShardCached,
                                 "BATCH-OWN", "a batch moved to a shard was not in a thread cache");
-        v.push_back(b);
+        v.push_back(b);  // within capacity: allocates nothing
         added += b->Capacity();
         *pushed_any = true;
       } else {
-        overflow.push_back(b);
+        (*batches)[kept++] = b;
       }
     }
+    batches->resize(kept);  // shrinks: allocates nothing
   });
   shard.bytes.WithMut([&](std::size_t& n) { n += added; });
   shard.mu.Unlock();
-  return overflow;
 }
 
-// The column's unref handler: thread exit (on the exiting thread) or column
-// reclaim at Close (on the closing thread).
 void ThreadCacheExit(void* value, void*) {
   auto* tc = static_cast<ThreadCache*>(value);
   BatchCore* core = tc->core;
   // relaxed: the owner wrote it; its thread exit (this thread) or the column
   // reclaim (under the registry lock, after the owner's last use) orders it.
   const std::size_t n = tc->count.Load(Order::kRelaxed);
-  std::vector<WriteBatch*> mine = tc->stack.WithMut([n](std::vector<WriteBatch*>& v) {
-    return std::vector<WriteBatch*>(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n));
+  // A handler must not fail: the stack's own buffer moves out (the thread
+  // cache is freed below) and shrinks to the cached ones, allocating nothing.
+  std::vector<WriteBatch*> overflow = tc->stack.WithMut([n](std::vector<WriteBatch*>& v) {
+    std::vector<WriteBatch*> out;
+    out.swap(v);
+    out.resize(std::min(n, out.size()));
+    return out;
   });
   bool pushed = false;
-  std::vector<WriteBatch*> overflow = PushToShard(core, tc->shard, std::move(mine), &pushed);
+  PushToShard(core, tc->shard, &overflow, &pushed);
   Totals t = Snapshot(*tc);
   for (WriteBatch* b : overflow) {
     if (MutantIs(Mutant::batch_exit_leaks_overflow)) continue;  // injected leak
@@ -185,12 +196,24 @@ using detail::ThreadCache;
 BatchCache::BatchCache(BatchCacheOptions options)
     : options_(options),
       core_(sync::New<BatchCore>(options)),
-      column_(sync::New<tls::ThreadLocalColumn>(
-          tls::UnrefHandler{&detail::ThreadCacheExit, nullptr})) {
+      column_(sync::UndoOnThrow(
+          [] {
+            return sync::New<tls::ThreadLocalColumn>(
+                tls::UnrefHandler{&detail::ThreadCacheExit, nullptr});
+          },
+          [&] { core_->Unref(); })) {
   TLSM_INVARIANT(options.thread_target <= options.thread_capacity, "MISUSE",
                  "BatchCacheOptions: thread_target > thread_capacity");
-  (void)Column();  // the shared-column mutant creates its column now
-  perf::WarmUp();  // Acquire counts into PerfContext: create its column now
+  // A failure below undoes the constructor (the destructor does not run).
+  sync::UndoOnThrow(
+      [&] {
+        (void)Column();  // the shared-column mutant creates its column now
+        perf::WarmUp();  // Acquire counts into PerfContext: create its column now
+      },
+      [&] {
+        sync::Delete(column_);
+        core_->Unref();
+      });
 }
 
 BatchCache::~BatchCache() {
@@ -215,8 +238,11 @@ void* BatchCache::EnsureLocalCache() {
   // relaxed: only spreads threads over shards.
   const std::uint32_t shard = static_cast<std::uint32_t>(
       core_->next_shard.FetchAdd(1, Order::kRelaxed) % core_->num_shards);
-  core_->Ref();  // the thread cache's reference
+  // The slot first (the row may allocate), then the cache; a failure of
+  // either leaves nothing behind. Reset(tc) then allocates nothing.
+  Column()->Reset(nullptr);
   auto* tc = sync::New<ThreadCache>(core_, shard, options_.thread_capacity);
+  core_->Ref();  // the thread cache's reference
   Column()->Reset(tc);  // the slot was null: no handler runs
   return tc;
 }
@@ -236,6 +262,8 @@ WriteBatch* BatchCache::AcquireSlow() {
   // is returned, the rest refill the thread cache.
   Shard& shard = core_->shards[tc->shard];
   std::vector<WriteBatch*> taken;
+  // Before the shard lock: a std::bad_alloc here changes nothing.
+  taken.reserve(std::max<std::size_t>(1, options_.thread_target));
   std::size_t taken_bytes = 0;
   shard.mu.Lock();
   shard.batches.WithMut([&](std::vector<WriteBatch*>& v) {
@@ -294,7 +322,24 @@ void BatchCache::ReleaseSlow(WriteBatch* b) {
   }
   TLSM_INVARIANT(b->state() == BatchState::kHeld, "MISUSE",
                  "a batch was released twice (it is already cached)");
-  auto* tc = static_cast<ThreadCache*>(EnsureLocalCache());
+  // Release never fails (DB calls return their batch from a destructor):
+  // without memory for this thread's cache, or for a spill list, b is
+  // freed instead of retained, and counted in the retired totals.
+  ThreadCache* tc = nullptr;
+  std::vector<WriteBatch*> spill;
+  try {
+    tc = static_cast<ThreadCache*>(EnsureLocalCache());
+    if (tc->count.Load(Order::kRelaxed) >= options_.thread_capacity) {
+      spill.reserve(tc->count.Load(Order::kRelaxed) + 1);  // relaxed: owner
+    }
+  } catch (const std::bad_alloc&) {
+    FreeBatch(b);
+    detail::Totals t;
+    t.releases = 1;
+    t.frees = 1;
+    core_->Retire(t);
+    return;
+  }
   detail::Bump(tc->releases);
   b->Clear();
   const std::size_t cap = b->Capacity();
@@ -319,7 +364,6 @@ void BatchCache::ReleaseSlow(WriteBatch* b) {
   }
   // Full: spill the oldest until `target` remain, then cache b (or, with
   // capacity 0, send b to the shard too).
-  std::vector<WriteBatch*> spill;
   std::size_t spill_bytes = 0;  // of batches that were in the thread cache
   std::size_t new_count = 0;
   bool cached_here = false;
@@ -344,7 +388,8 @@ void BatchCache::ReleaseSlow(WriteBatch* b) {
   if (spill.empty()) return;
   const std::size_t spilled = spill.size();
   bool pushed = false;
-  std::vector<WriteBatch*> overflow = detail::PushToShard(core_, tc->shard, std::move(spill), &pushed);
+  std::vector<WriteBatch*>& overflow = spill;
+  detail::PushToShard(core_, tc->shard, &overflow, &pushed);
   detail::Bump(tc->spills, spilled - overflow.size());
   for (WriteBatch* x : overflow) FreeBatch(x);
   detail::Bump(tc->frees, overflow.size());
@@ -472,6 +517,7 @@ int BatchCache::ThreadShard() const {
 
 std::vector<std::size_t> BatchCache::ShardSizes() const {
   std::vector<std::size_t> out;
+  out.reserve(core_->num_shards);  // no allocation under a shard lock
   for (std::size_t i = 0; i < core_->num_shards; ++i) {
     Shard& sh = core_->shards[i];
     sh.mu.Lock();

@@ -32,6 +32,12 @@
 //   must be released before Close (a batch still held at close is reported
 //   as "NO-LEAK" when the last reference to the cache's core goes).
 //   Stats: any thread; exact when quiescent.
+//   Allocation failure: the constructor and Acquire may throw
+//   std::bad_alloc (a thread's first call makes its thread cache; a miss
+//   allocates a batch); nothing is left behind then. Release, Close, the
+//   destructor and thread exit never fail: a Release that cannot make this
+//   thread's cache or a spill list frees the batch (counted in frees), and
+//   a shard that cannot grow counts as full.
 // Invariants: BATCH-OWN, BATCH-ISO, BATCH-BOUND, NO-LEAK (docs/invariants.md).
 // Cost (the fast path contract): a thread-cache hit — Acquire with a batch
 //   in the calling thread's cache, Release of one of this cache's batches

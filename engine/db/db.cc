@@ -45,9 +45,21 @@ class CfData {
          const Options& o)
       : db_id(db_id), id(id), name(std::move(name)), db_name(std::move(db_name)),
         options(o), cache(db_id, id) {
+    // A failure here unwinds the members (the cache reclaims its column);
+    // the memtable is ours to free.
     sync::MutexLock l(write_mu);
-    mem_.WithMut([](version::MemTable*& m) { m = sync::New<version::MemTable>(); });
-    InstallNewLocked();
+    version::MemTable* fresh = sync::New<version::MemTable>();
+    // try/catch, not UndoOnThrow: a closure is a function of its own to
+    // the thread-safety analysis, which would not see write_mu held.
+    SuperVersion* sv = nullptr;
+    try {
+      sv = MakeSvLocked(fresh, {});
+    } catch (...) {
+      version::UnrefAndMaybeDelete(fresh);
+      throw;
+    }
+    mem_.WithMut([&](version::MemTable*& m) { m = fresh; });
+    InstallLocked(sv);
   }
   ~CfData() {
     cache.Shutdown();
@@ -119,7 +131,34 @@ class CfData {
     last_seq.Store(seq, Order::kRelease);
   }
 
+  // The two halves of ApplyLocked for a write that applies whole or not at
+  // all (DB::WriteImpl): Prepare may throw std::bad_alloc and changes
+  // nothing; Commit allocates nothing. seq: last_seq + 1, + 1 for each entry
+  // prepared before it for this CF in the same write.
+  static version::MemTable::Node* PrepareLocked(std::uint64_t seq, std::string_view key,
+                                                const std::string_view* value) {
+    std::string v;
+    if (value != nullptr) v.assign(value->data(), value->size());
+    return version::MemTable::Prepare(seq, key, value ? &v : nullptr);
+  }
+  void CommitLocked(version::MemTable::Node* n, std::uint64_t seq) TLSM_REQUIRES(write_mu) {
+    TLSM_INVARIANT(write_mu.HeldByMe(), "MISUSE", "REQUIRES: CF write mutex held");
+    mem_.With([&](version::MemTable* m) { m->Commit(n); });
+    // release: as in ApplyLocked.
+    last_seq.Store(seq, Order::kRelease);
+  }
+
+  // A failed automatic flush (std::bad_alloc) is not the write's failure:
+  // the write is applied, the memtable stays active and the next write or
+  // Flush seals it.
   bool MaybeAutoFlushLocked() TLSM_REQUIRES(write_mu) {
+    try {
+      return MaybeAutoFlushOrThrowLocked();
+    } catch (const std::bad_alloc&) {
+      return false;
+    }
+  }
+  bool MaybeAutoFlushOrThrowLocked() TLSM_REQUIRES(write_mu) {
     if (options.memtable_max_entries == 0) return false;
     if (mem_.With([](version::MemTable* m) { return m->Count(); }) >=
         options.memtable_max_entries) {
@@ -129,35 +168,67 @@ class CfData {
   }
 
   // Seals the active memtable, installs a new SV. Returns false when there
-  // was nothing to seal.
+  // was nothing to seal. Strong guarantee: everything it needs is allocated
+  // first; a std::bad_alloc leaves the CF as it was.
   bool FlushLocked() TLSM_REQUIRES(write_mu) {
     TLSM_INVARIANT(write_mu.HeldByMe(), "MISUSE", "REQUIRES: CF write mutex held");
     version::MemTable* old = mem_.With([](version::MemTable* m) { return m; });
     if (old->Count() == 0) return false;  // nothing to seal
-    auto* sealed = sync::New<version::ImmMemTable>(old->Snapshot());
-    imm_.WithMut([&](std::vector<version::ImmMemTable*>& v) {
-      v.insert(v.begin(), sealed);
-      if (v.size() > std::max<std::size_t>(1, options.max_immutable_memtables)) {
+    using version::ImmMemTable;
+    std::vector<ImmMemTable*> cur = imm_.With([](const std::vector<ImmMemTable*>& x) { return x; });
+    // Tables made here (not yet shared): freed if a later step fails.
+    ImmMemTable* sealed = nullptr;
+    ImmMemTable* merged_table = nullptr;
+    version::MemTable* fresh = nullptr;
+    std::vector<ImmMemTable*> next;
+    SuperVersion* sv = nullptr;
+    try {  // not UndoOnThrow: the analysis would not see write_mu in a closure
+      sealed = sync::New<ImmMemTable>(old->Snapshot());
+      next.reserve(cur.size() + 1);
+      next.push_back(sealed);
+      next.insert(next.end(), cur.begin(), cur.end());
+      if (next.size() > std::max<std::size_t>(1, options.max_immutable_memtables)) {
         std::map<std::string, version::Entry, std::less<>> merged;
-        for (auto* t : v) t->MergeOlderInto(&merged);  // newest first
-        for (auto* t : v) version::UnrefAndMaybeDelete(t);
-        v.assign(1, sync::New<version::ImmMemTable>(std::move(merged)));
+        for (auto* t : next) t->MergeOlderInto(&merged);  // newest first
+        merged_table = sync::New<ImmMemTable>(std::move(merged));
+        next.assign(1, merged_table);
       }
-    });
+      fresh = sync::New<version::MemTable>();
+      sv = MakeSvLocked(fresh, next);
+    } catch (...) {
+      version::UnrefAndMaybeDelete(fresh);
+      version::UnrefAndMaybeDelete(merged_table);
+      version::UnrefAndMaybeDelete(sealed);
+      throw;
+    }
+    // Commit: nothing below allocates.
+    if (merged_table != nullptr) {
+      version::UnrefAndMaybeDelete(sealed);  // merged into merged_table
+      for (auto* t : cur) version::UnrefAndMaybeDelete(t);
+    }
+    imm_.WithMut([&](std::vector<ImmMemTable*>& v) { v.swap(next); });
     version::UnrefAndMaybeDelete(old);  // our reference; SVs keep theirs
-    mem_.WithMut([](version::MemTable*& m) { m = sync::New<version::MemTable>(); });
-    InstallNewLocked();
+    mem_.WithMut([&](version::MemTable*& m) { m = fresh; });
+    InstallLocked(sv);
     return true;
   }
 
-  void InstallNewLocked() TLSM_REQUIRES(write_mu) {
-    const std::uint64_t v = next_version_.WithMut([](std::uint64_t& n) { return ++n; });
-    version::MemTable* m = mem_.With([](version::MemTable* p) { return p; });
+  // A new SuperVersion over `m` and `imm` (the next version number),
+  // holding a reference on each; may throw std::bad_alloc, and then takes
+  // no reference and numbers nothing.
+  SuperVersion* MakeSvLocked(version::MemTable* m, const std::vector<version::ImmMemTable*>& imm)
+      TLSM_REQUIRES(write_mu) {
+    const std::uint64_t v = next_version_.With([](std::uint64_t n) { return n + 1; });
+    auto* sv = sync::New<SuperVersion>(version::SuperVersionMeta{v, db_id, id}, m,
+                                       std::vector<version::ImmMemTable*>(imm));
+    next_version_.WithMut([](std::uint64_t& n) { ++n; });
     m->Ref();
-    std::vector<version::ImmMemTable*> imm =
-        imm_.With([](const std::vector<version::ImmMemTable*>& x) { return x; });
     for (auto* t : imm) t->Ref();
-    auto* sv = sync::New<SuperVersion>(version::SuperVersionMeta{v, db_id, id}, m, std::move(imm));
+    return sv;
+  }
+
+  // Installs `sv` (made by MakeSvLocked); allocates nothing.
+  void InstallLocked(SuperVersion* sv) TLSM_REQUIRES(write_mu) {
     if (MutantIs(Mutant::db_flush_installs_unlocked)) {
       // Injected: the version is numbered under write_mu but installed with
       // the mutex dropped, so two flushing writers may install out of order.
@@ -265,7 +336,12 @@ batch::BatchCache* MakeBatchCache(const Options& o, perf::PerfAggregate* agg) {
   if (!o.use_batch_cache) return nullptr;
   batch::BatchCacheOptions bo = o.batch_cache;
   bo.perf_aggregate = agg;
-  return sync::New<batch::BatchCache>(bo);
+  // The aggregate was made first; a failure here frees it (the DB
+  // constructor does not finish, so its destructor does not run).
+  return sync::UndoOnThrow([&] { return sync::New<batch::BatchCache>(bo); },
+                           [&] {
+                             if (agg != nullptr) sync::Delete(agg);
+                           });
 }
 }  // namespace
 
@@ -275,8 +351,15 @@ DB::DB(std::string name, Options options)
       options_(options),
       perf_agg_(MakeAggregate(options_)),
       batches_(MakeBatchCache(options_, perf_agg_)) {
-  Status s = CreateColumnFamily(kDefaultColumnFamily);
-  (void)s;
+  // CreateColumnFamily links nothing when it throws; the subsystems go.
+  sync::UndoOnThrow([&] { (void)CreateColumnFamily(kDefaultColumnFamily); },
+                    [&] {
+                      if (batches_ != nullptr) {
+                        batches_->Close();
+                        sync::Delete(batches_);
+                      }
+                      if (perf_agg_ != nullptr) sync::Delete(perf_agg_);
+                    });
 }
 
 DB::~DB() {
@@ -357,7 +440,13 @@ Status DB::CreateColumnFamily(std::string_view name, ColumnFamily* out) {
     }
     const std::uint32_t cf_id = next_cf_id_.WithMut([](std::uint32_t& n) { return n++; });
     cf = sync::New<CfData>(id_, cf_id, std::string(name), name_, options_);
-    cfs_.WithMut([&](auto& m) { m.emplace(std::string(name), cf); });
+    // Linked or gone: a map that cannot take it frees the new CF.
+    try {  // not UndoOnThrow: the analysis would not see mu_ in a closure
+      cfs_.WithMut([&](auto& m) { m.emplace(std::string(name), cf); });
+    } catch (...) {
+      cf->Unref();
+      throw;
+    }
     if (out != nullptr) *out = ColumnFamily(cf);
   }
   return Status::OK();
@@ -525,7 +614,18 @@ Status DB::WriteImpl(const batch::WriteBatch& b, std::vector<CfData*> cfs)
   perf::PerfTimer timer(perf::Timer::kWriteNanos, perf_agg_);
   // Lock every involved CF in id order (ids are unique within a DB).
   std::sort(cfs.begin(), cfs.end(), [](CfData* x, CfData* y) { return x->id < y->id; });
-  for (CfData* cf : cfs) cf->write_mu.Lock();
+  // Unlocks in reverse order on every way out (a std::bad_alloc included).
+  struct Unlocker {
+    std::vector<CfData*>& cfs;
+    std::size_t locked = 0;
+    ~Unlocker() {
+      while (locked > 0) cfs[--locked]->write_mu.Unlock();
+    }
+  } unlock{cfs};
+  for (CfData* cf : cfs) {
+    cf->write_mu.Lock();
+    ++unlock.locked;
+  }
   Status result;
   for (CfData* cf : cfs) {
     const auto st = cf->state();
@@ -535,7 +635,40 @@ Status DB::WriteImpl(const batch::WriteBatch& b, std::vector<CfData*> cfs)
     }
   }
   std::uint64_t puts = 0, deletes = 0, flushes = 0;
-  if (result.ok()) {
+  if (result.ok() && !MutantIs(Mutant::db_write_memtable_own_lock_section)) {
+    // All or nothing: every entry is made first (a std::bad_alloc frees the
+    // ones made and leaves every CF as it was), then linked.
+    struct Prepared {
+      CfData* cf;
+      version::MemTable::Node* node;
+      std::uint64_t seq;
+    };
+    std::vector<Prepared> prepared;
+    sync::UndoOnThrow(
+        [&] {
+          prepared.reserve(b.Count());
+          std::vector<std::uint64_t> next_seq;  // per entry of cfs
+          next_seq.reserve(cfs.size());
+          // relaxed: last_seq is written only under write_mu, which we hold.
+          for (CfData* c : cfs) next_seq.push_back(c->last_seq.Load(Order::kRelaxed));
+          for (const batch::WriteOp& op : b) {
+            std::size_t i = 0;
+            while (i < cfs.size() && cfs[i]->id != op.cf) ++i;
+            TLSM_INVARIANT(i < cfs.size(), "MISUSE", "a batch op names a column family not locked");
+            const std::uint64_t seq = ++next_seq[i];
+            const bool put = op.type == batch::OpType::kPut;
+            const std::string_view value = op.value;
+            prepared.push_back({cfs[i], CfData::PrepareLocked(seq, op.key, put ? &value : nullptr),
+                                seq});
+            ++(put ? puts : deletes);
+          }
+        },
+        [&] {
+          for (const Prepared& p : prepared) version::MemTable::Discard(p.node);
+        });
+    for (const Prepared& p : prepared) p.cf->CommitLocked(p.node, p.seq);
+    for (CfData* cf : cfs) flushes += cf->MaybeAutoFlushLocked() ? 1 : 0;
+  } else if (result.ok()) {
     for (const batch::WriteOp& op : b) {
       CfData* cf = nullptr;
       for (CfData* c : cfs)
@@ -551,7 +684,7 @@ Status DB::WriteImpl(const batch::WriteBatch& b, std::vector<CfData*> cfs)
     }
     for (CfData* cf : cfs) flushes += cf->MaybeAutoFlushLocked() ? 1 : 0;
   }
-  for (auto it = cfs.rbegin(); it != cfs.rend(); ++it) (*it)->write_mu.Unlock();
+  while (unlock.locked > 0) cfs[--unlock.locked]->write_mu.Unlock();
   if (result.ok()) {
     perf::PerfCount(perf::Counter::kWrites, 1, perf_agg_);
     perf::PerfCount(perf::Counter::kWriteBytes, b.ByteSize(), perf_agg_);

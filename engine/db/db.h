@@ -30,6 +30,21 @@
 // other writers and Flush of that CF (all involved CF write mutexes are held,
 // in CF-id order); a Get may observe one CF's part before another's.
 //
+// Allocation failure (tests/db/alloc_failure_test.cc sweeps every point):
+// Status never reports it. A call that runs out of memory throws
+// std::bad_alloc and has had no effect, so it can be retried: the DB
+// constructor frees what it made; CreateColumnFamily links nothing;
+// Put/Delete/Write apply the whole write or nothing (every entry is made
+// before any is linked); Flush seals nothing; Get/Pin/Describe change
+// nothing but the calling thread's caches (made on its first call). Two
+// failures are absorbed instead of reported: an automatic flush
+// (Options::memtable_max_entries) that cannot allocate leaves the write
+// applied and the memtable active (the next write or Flush seals it), and a
+// batch the write path cannot return to its BatchCache is freed. These never
+// fail: Close, DropColumnFamily once the CF is unlinked, handle and pin
+// release, ~DB, and thread exit (matrix handlers allocate nothing). No lock
+// is held after a throw.
+//
 // Subsystems: the write path borrows its encoded batch from the DB's
 // BatchCache (engine/batch); every call records into the calling thread's
 // PerfContext (engine/perf): gets, puts, deletes, writes, write bytes,

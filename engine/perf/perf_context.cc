@@ -52,9 +52,13 @@ PerfContext* CreateContext() {
     // Injected: every thread gets the same process-wide context.
     return &sync::ProcessGlobal<SharedContext>().ctx;
   }
+  // The slot first (its row may allocate), so that once the context exists
+  // nothing can fail: a failed allocation leaves nothing behind.
+  ContextSlots().Reset(nullptr);
   PerfContext* c = sync::New<PerfContext>();
   LiveContexts().Add(1);
-  // The slot was null (GetPerfContext checked): no handler runs here.
+  // The slot was null (GetPerfContext checked): no handler runs here, and
+  // the slot exists: Reset allocates nothing.
   ContextSlots().Reset(c);
   return c;
 }
@@ -242,9 +246,19 @@ void PerfTimer::Stop() {
 
 PerfAggregate::PerfAggregate()
     : core_(sync::New<detail::AggregateCore>()),
-      column_(sync::New<tls::ThreadLocalColumn>(
-          tls::UnrefHandler{&detail::RetireBlock, core_})) {
-  WarmUp();  // PerfCount with an aggregate uses the context column too
+      column_(sync::UndoOnThrow(
+          [&] {
+            return sync::New<tls::ThreadLocalColumn>(
+                tls::UnrefHandler{&detail::RetireBlock, core_});
+          },
+          [&] { core_->Unref(); })) {
+  // PerfCount with an aggregate uses the context column too. A failure
+  // here undoes the constructor (the destructor does not run).
+  sync::UndoOnThrow([] { WarmUp(); },
+                    [&] {
+                      sync::Delete(column_);
+                      core_->Unref();
+                    });
 }
 
 PerfAggregate::~PerfAggregate() {
@@ -255,6 +269,7 @@ PerfAggregate::~PerfAggregate() {
 }
 
 PerfBlock* PerfAggregate::CreateBlock() {
+  column_->Reset(nullptr);  // the slot first: after New nothing can fail
   auto* b = sync::New<PerfBlock>();
   core_->Ref();  // the block's reference, dropped by RetireBlock
   core_->mu.Lock();

@@ -21,6 +21,13 @@
 //
 // Per-DB aggregate (engine/perf/perf_aggregate.h): PerfCount(c, n, agg) also
 // adds to the DB's PerfAggregate, under the same level gate.
+//
+// Allocation failure: a thread's first touch (GetPerfContext, PerfCount,
+// PerfTimer, WarmUp; with an aggregate, its first count into it) creates
+// the context or block and may throw std::bad_alloc; nothing is left
+// behind and the next call tries again. Everything else, thread exit and
+// ~PerfAggregate included, allocates nothing (ToString/ToJson build
+// strings and may throw, changing nothing).
 #pragma once
 
 #include "engine/tls/thread_local_ptr.h"

@@ -179,8 +179,12 @@ class Cell {
   T v_;
 };
 
+// New and NewArray throw std::bad_alloc when allocation fails (and, in a
+// fault-injection test build, when alloc_fault says so); nothing is
+// allocated then. The hook folds away when injection is compiled out.
 template <class T, class... A>
 T* New(A&&... a) {
+  if constexpr (alloc_fault::kEnabled) alloc_fault::SeamPoint();
   return new T(std::forward<A>(a)...);
 }
 template <class T>
@@ -189,6 +193,7 @@ void Delete(T* p, Loc = Loc::current()) {
 }
 template <class T>
 T* NewArray(std::size_t n) {
+  if constexpr (alloc_fault::kEnabled) alloc_fault::SeamPoint();
   return new T[n];
 }
 template <class T>

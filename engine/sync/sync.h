@@ -11,7 +11,10 @@
 //     Cell<T>          plain shared data, touched only inside With/WithMut
 //                      closures so the model build can race-check it
 //     New/Delete       allocation of shared objects, tracked by the model
-//                      build (use-after-free, double free, leak)
+//                      build (use-after-free, double free, leak); in a
+//                      fault-injection test build New/NewArray are
+//                      allocation points that can be made to throw
+//                      std::bad_alloc (engine/sync/alloc_fault.h)
 //     ThreadRow        the calling thread's row pointer and its teardown, and
 //                      its row's slot array (the matrix's one-load fast path)
 //     ProcessGlobal<T> a process-wide object (leaked in production so it
@@ -79,6 +82,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/sync/alloc_fault.h"
 #include "engine/sync/build.h"
 #include "engine/sync/thread_annotations.h"
 
@@ -131,6 +135,19 @@ class TLSM_SCOPED_CAPABILITY MutexLock {
  private:
   Mutex& mu_;
 };
+
+// Exception safety for code that allocates in steps: returns f(); if f
+// throws (std::bad_alloc: engine/sync/alloc_fault.h), runs undo() and
+// rethrows. undo must not throw.
+template <class F, class U>
+decltype(auto) UndoOnThrow(F&& f, U&& undo) {
+  try {
+    return std::forward<F>(f)();
+  } catch (...) {
+    std::forward<U>(undo)();
+    throw;
+  }
+}
 
 }  // namespace sync
 TLSM_END

@@ -30,6 +30,28 @@ void RunHandlers(const std::vector<Pending>& pending) {
   for (const Pending& p : pending) p.handler.fn(p.value, p.handler.arg);
 }
 
+// Values collected under the lock by thread exit and reclaim, which must
+// not fail (they run in a pthread key destructor and in ~ThreadLocalColumn):
+// fixed storage, no allocation. A walk that finds more than fits stops
+// taking and says so (`more`); the caller runs these handlers and walks
+// again.
+struct PendingChunk {
+  static constexpr std::size_t kMax = 32;
+  std::array<Pending, kMax> items;
+  std::size_t n = 0;
+  bool more = false;
+  // false (and `more` set) when full: the value stays where it is.
+  bool HasRoom() {
+    if (n < kMax) return true;
+    more = true;
+    return false;
+  }
+  void Add(const Pending& p) { items[n++] = p; }
+  void Run() const {
+    for (std::size_t i = 0; i < n; ++i) items[i].handler.fn(items[i].value, items[i].handler.arg);
+  }
+};
+
 // Threads may re-arm their row from handlers during teardown; after this many
 // rounds the teardown gives up (a handler that keeps storing is misuse).
 constexpr int kMaxTeardownRounds = 8;
@@ -72,8 +94,8 @@ class Registry {
 
   static void TeardownRow(void* row);
   // Marks exit handlers collected by CollectRowLocked as finished.
-  void FinishHandlers(const std::vector<Pending>& done);
-  void FinishHandlersLocked(const std::vector<Pending>& done) TLSM_REQUIRES(mu_);
+  void FinishHandlers(const PendingChunk& done);
+  void FinishHandlersLocked(const PendingChunk& done) TLSM_REQUIRES(mu_);
 
  private:
   void LockChecked(sync::Loc loc = sync::Loc::current()) TLSM_ACQUIRE(mu_) {
@@ -83,13 +105,18 @@ class Registry {
   }
   void LinkRowLocked(Row* r) TLSM_REQUIRES(mu_);
   void UnlinkRowLocked(Row* r) TLSM_REQUIRES(mu_);
-  // Takes every non-null value of live columns out of `row`.
-  void CollectRowLocked(Row* row, std::vector<Pending>* out) TLSM_REQUIRES(mu_);
+  // Takes non-null values of live columns out of `row`, as many as fit.
+  void CollectRowLocked(Row* row, PendingChunk* out) TLSM_REQUIRES(mu_);
   template <class F>
   void ForEachRowLocked(F&& f) TLSM_REQUIRES(mu_);
   // Reclaim's first half: marks column `id` dead and takes its values out
   // of every row, under the lock; returns them with the column's handler.
   std::vector<Pending> TakeColumn(std::uint32_t id);
+  // Reclaim without allocation (the correct build): takes the column's
+  // values a chunk at a time and runs their handlers; the column stays live
+  // (thread exits handle their own values) until a walk under the lock
+  // finds no more than fit, which kills it in the same lock section.
+  void TakeAndHandleColumnInChunks(std::uint32_t id, bool* reclaiming_flag);
   // Mutant only: walks the rows without the lock (the bug it injects).
   std::vector<Pending> TakeColumnWithoutLockMutant(std::uint32_t id)
       TLSM_NO_THREAD_SAFETY_ANALYSIS;
@@ -179,7 +206,7 @@ std::uint32_t Registry::CreateColumn(UnrefHandler h) {
   return id;
 }
 
-void Registry::CollectRowLocked(Row* row, std::vector<Pending>* out) {
+void Registry::CollectRowLocked(Row* row, PendingChunk* out) {
   TLSM_INVARIANT(mu_.HeldByMe(), "MISUSE", "REQUIRES: registry lock held");
   SlotArray a = row->slots.With([](const SlotArray& s) { return s; });
   columns_.WithMut([&](std::vector<ColumnInfo>& cols) {
@@ -187,6 +214,8 @@ void Registry::CollectRowLocked(Row* row, std::vector<Pending>* out) {
         std::min<std::uint32_t>(a.capacity, static_cast<std::uint32_t>(cols.size()));
     for (std::uint32_t id = 0; id < n; ++id) {
       if (!cols[id].live) continue;
+      // relaxed peek: a full chunk leaves a value where it is.
+      if (a.slots[id].Load(Order::kRelaxed) != nullptr && !out->HasRoom()) break;
       void* v;
       if (MutantIs(Mutant::tls_exit_keeps_values)) {
         v = a.slots[id].Load(Order::kAcquire);  // injected: value stays
@@ -202,7 +231,7 @@ void Registry::CollectRowLocked(Row* row, std::vector<Pending>* out) {
       if (h.fn == nullptr) continue;
       if (MutantIs(Mutant::tls_exit_skips_handler)) continue;
       ++cols[id].in_flight;  // until FinishHandlers
-      out->push_back({v, h, id});
+      out->Add({v, h, id});
     }
   });
 }
@@ -267,14 +296,50 @@ std::vector<Pending> Registry::TakeColumnWithoutLockMutant(std::uint32_t id) {
   return pending;
 }
 
+void Registry::TakeAndHandleColumnInChunks(std::uint32_t id, bool* reclaiming_flag) {
+  for (bool more = true; more;) {
+    PendingChunk chunk;
+    {
+      LockChecked();
+      LockGuard g(mu_);
+      const UnrefHandler handler =
+          columns_.With([&](const std::vector<ColumnInfo>& cols) { return cols[id].handler; });
+      ForEachRowLocked([&](Row* r) {
+        SlotArray a = r->slots.With([](const SlotArray& s) { return s; });
+        if (id >= a.capacity || chunk.more) return;
+        // relaxed peek: a full chunk leaves the value for the next walk.
+        if (a.slots[id].Load(Order::kRelaxed) == nullptr || !chunk.HasRoom()) return;
+        // acq_rel: takes ownership of the value from the owning thread.
+        void* v = a.slots[id].Exchange(nullptr, Order::kAcqRel);
+        if (v != nullptr && handler.fn != nullptr) chunk.Add({v, handler, id});
+      });
+      more = chunk.more;
+      // The whole column walked in this section: dead now, so no exit
+      // visits it (a value an exit took before is in flight; waited for).
+      if (!more) (void)KillColumnLocked(id);
+    }
+    // Handlers run without the lock (they may take locks, use other columns).
+    *reclaiming_flag = true;
+    chunk.Run();
+    *reclaiming_flag = false;
+  }
+}
+
 void Registry::ReclaimColumn(std::uint32_t id, bool* reclaiming_flag) {
-  const std::vector<Pending> pending = MutantIs(Mutant::tls_reclaim_without_lock)
-                                           ? TakeColumnWithoutLockMutant(id)
-                                           : TakeColumn(id);
-  // Handlers run without the lock (they may take locks, use other columns).
-  *reclaiming_flag = true;
-  RunHandlers(pending);
-  *reclaiming_flag = false;
+  if (MutantIs(Mutant::tls_reclaim_without_lock) ||
+      MutantIs(Mutant::tls_reclaim_walks_rows_later) ||
+      MutantIs(Mutant::tls_reclaim_frees_id_early) ||
+      MutantIs(Mutant::tls_reuse_without_clearing)) {
+    // The mutants inject their bugs into the one-pass reclaim.
+    const std::vector<Pending> pending = MutantIs(Mutant::tls_reclaim_without_lock)
+                                             ? TakeColumnWithoutLockMutant(id)
+                                             : TakeColumn(id);
+    *reclaiming_flag = true;
+    RunHandlers(pending);
+    *reclaiming_flag = false;
+  } else {
+    TakeAndHandleColumnInChunks(id, reclaiming_flag);
+  }
   // Wait for exit handlers other threads collected before the column died,
   // so none runs after the destructor returns (callers may then free the
   // handler's context). Only then is the id free for reuse.
@@ -296,18 +361,18 @@ void Registry::ReclaimColumn(std::uint32_t id, bool* reclaiming_flag) {
   }
 }
 
-void Registry::FinishHandlers(const std::vector<Pending>& done) {
-  if (done.empty()) return;
+void Registry::FinishHandlers(const PendingChunk& done) {
+  if (done.n == 0) return;
   LockChecked();
   LockGuard g(mu_);
   FinishHandlersLocked(done);
 }
 
-void Registry::FinishHandlersLocked(const std::vector<Pending>& done) {
+void Registry::FinishHandlersLocked(const PendingChunk& done) {
   TLSM_INVARIANT(mu_.HeldByMe(), "MISUSE", "REQUIRES: registry lock held");
-  if (done.empty()) return;
+  if (done.n == 0) return;
   columns_.WithMut([&](std::vector<ColumnInfo>& cols) {
-    for (const Pending& p : done) --cols[p.id].in_flight;
+    for (std::size_t i = 0; i < done.n; ++i) --cols[done.items[i].id].in_flight;
   });
 }
 
@@ -316,9 +381,11 @@ Row* Registry::EnsureRow(std::uint32_t id) {
   if (row != nullptr) return row;
   row = sync::New<Row>(this);
   // The first slot array, before the row is linked: no other thread can
-  // see it yet, so it needs no lock (the link below publishes it).
+  // see it yet, so it needs no lock (the link below publishes it). Without
+  // memory for it the row goes too (nothing was linked).
   const std::uint32_t cap = std::max<std::uint32_t>(kRowFirstSlots, id + 1);
-  sync::Atomic<void*>* first = sync::NewArray<sync::Atomic<void*>>(cap);
+  sync::Atomic<void*>* first = sync::UndoOnThrow(
+      [&] { return sync::NewArray<sync::Atomic<void*>>(cap); }, [&] { sync::Delete(row); });
   row->slots.WithMut([&](SlotArray& s) { s = SlotArray{first, cap}; });
   {
     LockChecked();
@@ -358,9 +425,11 @@ void Registry::TeardownRow(void* raw) {
   Registry* self = row->registry;
   // Handlers may use the matrix, including this row; repeat until it stays
   // empty. The row stays linked (and current) until then.
-  std::vector<Pending> finished;  // the previous round's handlers, done
-  for (int round = 0;; ++round) {
-    std::vector<Pending> pending;
+  // Allocates nothing (PendingChunk): a full chunk is a round that does not
+  // count towards kMaxTeardownRounds.
+  PendingChunk finished;  // the previous round's handlers, done
+  for (int round = 0;;) {
+    PendingChunk pending;
     {
       self->LockChecked();
       LockGuard g(self->mu_);
@@ -368,15 +437,16 @@ void Registry::TeardownRow(void* raw) {
       // reclaimed now) and collects what its handlers left in the row.
       self->FinishHandlersLocked(finished);
       self->CollectRowLocked(row, &pending);
-      if (pending.empty() || round == kMaxTeardownRounds) {
-        TLSM_INVARIANT(pending.empty(), "MISUSE",
+      if (pending.n == 0 || round == kMaxTeardownRounds) {
+        TLSM_INVARIANT(pending.n == 0, "MISUSE",
                        "unref handlers kept refilling the exiting thread's row");
         self->UnlinkRowLocked(row);
         break;
       }
+      if (!pending.more) ++round;
     }
-    RunHandlers(pending);
-    finished = std::move(pending);
+    pending.Run();
+    finished = pending;
     if (MutantIs(Mutant::tls_exit_keeps_values)) {
       self->FinishHandlers(finished);
       sync::ThreadRow::Clear();  // injected: row stays linked, values stay
@@ -392,6 +462,9 @@ void Registry::TeardownRow(void* raw) {
 void Registry::Scrape(std::uint32_t id, std::vector<void*>* out, void* replacement) {
   LockChecked();
   LockGuard g(mu_);
+  // Strong guarantee: room for one value per row before any slot changes
+  // (a std::bad_alloc here leaves every slot as it was).
+  out->reserve(out->size() + row_count_.With([](std::size_t n) { return n; }));
   ForEachRowLocked([&](Row* r) {
     SlotArray a = r->slots.With([](const SlotArray& s) { return s; });
     if (id >= a.capacity) return;

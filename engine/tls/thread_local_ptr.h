@@ -32,6 +32,17 @@
 // the row stays empty. Use after teardown creates a fresh row that is torn
 // down again (pthread key semantics).
 //
+// Allocation failure: the constructor (a new id), a thread's first write of
+// a column (its row, or a larger slot array: Reset, Swap, CompareAndSwap)
+// and Scrape may throw std::bad_alloc; then nothing changed (Scrape takes
+// room for one value per row before touching a slot; the typed
+// ThreadLocalPtr::Scrape copies into `out` afterwards and may lose the
+// scraped values if that copy fails). Get, Fold, WaitForFolds, the
+// destructor (reclaim) and thread teardown never allocate: they collect
+// values in fixed-size chunks on the stack (a column being reclaimed stays
+// live until its last chunk, so thread exits in between handle their own
+// values, exactly once).
+//
 // Memory ordering: every write into a slot (Swap, CompareAndSwap, Scrape) is
 // acq_rel, Reset's is seq_cst (see folded_), and Get is acquire, so whatever a thread wrote before
 // publishing a pointer in a slot is visible to whoever takes it out, on any

@@ -20,17 +20,28 @@ MemTable::~MemTable() {
 }
 
 void MemTable::Add(std::uint64_t seq, std::string_view key, const std::string* value) {
-  // relaxed: only the (serialized) writer stores head_.
-  Node* old = head_.Load(Order::kRelaxed);
+  Commit(Prepare(seq, key, value));
+}
+
+MemTable::Node* MemTable::Prepare(std::uint64_t seq, std::string_view key,
+                                  const std::string* value) {
   Entry e;
   e.seq = seq;
   e.deleted = value == nullptr;
   if (value != nullptr) e.value = *value;
-  Node* n = sync::New<Node>(std::string(key), std::move(e), old);
+  return sync::New<Node>(std::string(key), std::move(e), nullptr);
+}
+
+void MemTable::Commit(Node* n) noexcept {
+  // relaxed: only the (serialized) writer stores head_.
+  Node* old = head_.Load(Order::kRelaxed);
+  n->data.WithMut([&](Node::Data& d) { d.next = old; });  // not yet published
   // release: publishes the node's contents to lock-free readers.
   head_.Store(n, Order::kRelease);
   count_.FetchAdd(1, Order::kRelaxed);  // relaxed: a statistic
 }
+
+void MemTable::Discard(Node* n) noexcept { sync::Delete(n); }
 
 Lookup MemTable::Get(std::string_view key, std::uint64_t snapshot, std::string* value) const {
   // acquire: pairs with the release in Add. (Mutant sv_acquire_relaxed

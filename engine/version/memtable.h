@@ -38,7 +38,16 @@ class MemTable {
   MemTable& operator=(const MemTable&) = delete;
 
   // REQUIRES: writers serialized by the caller; seq strictly increasing.
+  // Throws std::bad_alloc (nothing added) when the entry cannot be made.
   void Add(std::uint64_t seq, std::string_view key, const std::string* value);
+  // Add in two halves, for writes that apply whole or not at all: Prepare
+  // makes the entry (may throw std::bad_alloc; the table is unchanged),
+  // Commit links it (allocates nothing; same REQUIRES as Add, in seq
+  // order), Discard frees an entry that was prepared and not committed.
+  struct Node;
+  static Node* Prepare(std::uint64_t seq, std::string_view key, const std::string* value);
+  void Commit(Node* n) noexcept;
+  static void Discard(Node* n) noexcept;
   // Latest entry of `key` with seq <= snapshot. Lock-free; any thread holding
   // a reference.
   Lookup Get(std::string_view key, std::uint64_t snapshot, std::string* value) const;
@@ -50,7 +59,7 @@ class MemTable {
   void Ref();
   bool Unref();  // true: that was the last reference; the caller deletes
 
- private:
+ public:
   struct Node {
     Node(std::string k, Entry e, Node* n) : data(Data{std::move(k), std::move(e), n}) {}
     struct Data {
@@ -60,6 +69,8 @@ class MemTable {
     };
     sync::Cell<Data> data;  // immutable once published
   };
+
+ private:
 
   sync::Atomic<Node*> head_{nullptr};  // writer: Add (serialized); readers: any
   sync::Atomic<std::size_t> count_{0};  // writer: Add; readers: Count

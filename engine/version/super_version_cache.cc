@@ -54,6 +54,10 @@ AcquiredSv SuperVersionCache::AcquireSlow(ReaderSlot* r) {
   }
   // First acquire on this thread: its ReaderSlot (the matrix's first write of
   // this column on this thread may allocate the row).
+  // The matrix slot first (its row may allocate), then the ReaderSlot: a
+  // std::bad_alloc from either leaves nothing behind, and Swap into an
+  // existing slot allocates nothing.
+  slots_.Reset(nullptr);
   r = sync::New<ReaderSlot>();
   slots_.Swap(r);
   // relaxed: AcquireMiss takes mu_ next, which orders this store before any
@@ -205,52 +209,63 @@ void SuperVersionCache::ScrapeAndRelease(SuperVersion* old) {
     ReaderSlot* slot;
     SuperVersion* sv;
   };
-  std::vector<Scraped> scraped;
   const bool scrape = !MutantIs(Mutant::sv_install_without_scrape) &&
                       !(MutantIs(Mutant::sv_drop_without_scrape) &&
                         shut_down_.Load(Order::kRelaxed));
-  // Phase 1: every real cached reference becomes kObsolete. The ReaderSlots
-  // stay valid after Fold returns: they are freed only under mu_.
-  if (scrape) {
+  // Install and Shutdown never fail (Shutdown runs in destructors), so the
+  // scrape allocates nothing: it works in rounds of at most kChunk slots, on
+  // the stack. Each round is a whole scrape (phase 1, barrier, phase 2);
+  // the next round's Fold finds the slots the previous one left real.
+  // Everything runs under mu_, so no slot changes between rounds.
+  constexpr std::size_t kChunk = 32;
+  for (bool more = scrape; more;) {
+    std::array<Scraped, kChunk> scraped;
+    std::size_t n = 0;
+    more = false;
+    // Phase 1: every real cached reference becomes kObsolete. The
+    // ReaderSlots stay valid after Fold returns: they are freed only under mu_.
     slots_.Fold([&](ReaderSlot* r) {
       // relaxed: cached is written only under mu_, which we hold.
       SuperVersion* p = r->cached.Load(Order::kRelaxed);
       if (!IsRealSv(p)) return;
+      if (n == kChunk) {
+        more = true;  // the next round takes it
+        return;
+      }
       // release: nothing to publish (a sentinel); the HeavyBarrier orders it
       // before the loads of in_use below.
       r->cached.Store(ObsoleteSentinel(), Order::kRelease);
-      scraped.push_back({r, p});
+      scraped[n++] = {r, p};
     });
-  }
-  if (scraped.empty()) {
-    if (old != nullptr) ReleaseSuperVersion(old);
-    return;
-  }
-  // One barrier for the whole scrape: after it, either a reader's in_use = 1
-  // is visible here, or that reader's load of cached sees kObsolete.
-  if (!MutantIs(Mutant::sv_missing_heavy_barrier)) sync::HeavyBarrier();
-  // Phase 2: release, or defer to a reader still inside.
-  for (const Scraped& s : scraped) {
-    invalidations_.Add(1);
-    if (MutantIs(Mutant::sv_scrape_ref_not_released)) continue;
-    if (!MutantIs(Mutant::sv_release_old_before_scrape)) {
-      TLSM_INVARIANT(s.sv == old, "SV-STALE",
-                     "a slot held a SuperVersion other than the current one");
+    if (n == 0) break;
+    // One barrier for the whole round: after it, either a reader's
+    // in_use = 1 is visible here, or that reader's load of cached sees
+    // kObsolete.
+    if (!MutantIs(Mutant::sv_missing_heavy_barrier)) sync::HeavyBarrier();
+    // Phase 2: release, or defer to a reader still inside.
+    for (std::size_t i = 0; i < n; ++i) {
+      const Scraped& s = scraped[i];
+      invalidations_.Add(1);
+      if (MutantIs(Mutant::sv_scrape_ref_not_released)) continue;
+      if (!MutantIs(Mutant::sv_release_old_before_scrape)) {
+        TLSM_INVARIANT(s.sv == old, "SV-STALE",
+                       "a slot held a SuperVersion other than the current one");
+      }
+      // acquire: pairs with Return's release store of 0, so the reader's reads
+      // of the SuperVersion happen before it is released here.
+      const bool inside = s.slot->in_use.Load(Order::kAcquire) != 0;
+      if (inside && !MutantIs(Mutant::sv_unref_not_deferred)) {
+        s.slot->deferred.WithMut([&](SuperVersion*& d) {
+          TLSM_INVARIANT(d == nullptr, "SV-REFS", "a second deferred reference for one slot");
+          d = s.sv;
+        });
+        continue;
+      }
+      if (ReleaseSuperVersion(s.sv)) {
+        TLSM_INVARIANT(false, "SV-REFS", "a slot held the last reference of a SuperVersion");
+      }
+      if (MutantIs(Mutant::sv_scrape_ref_released_twice)) ReleaseSuperVersion(s.sv);
     }
-    // acquire: pairs with Return's release store of 0, so the reader's reads
-    // of the SuperVersion happen before it is released here.
-    const bool inside = s.slot->in_use.Load(Order::kAcquire) != 0;
-    if (inside && !MutantIs(Mutant::sv_unref_not_deferred)) {
-      s.slot->deferred.WithMut([&](SuperVersion*& d) {
-        TLSM_INVARIANT(d == nullptr, "SV-REFS", "a second deferred reference for one slot");
-        d = s.sv;
-      });
-      continue;
-    }
-    if (ReleaseSuperVersion(s.sv)) {
-      TLSM_INVARIANT(false, "SV-REFS", "a slot held the last reference of a SuperVersion");
-    }
-    if (MutantIs(Mutant::sv_scrape_ref_released_twice)) ReleaseSuperVersion(s.sv);
   }
   // Only now may the old current reference go: no slot holds `old` any more
   // (a deferred one is its reader's).

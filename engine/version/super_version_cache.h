@@ -48,6 +48,12 @@
 // HeavyBarrier (acquire, pairing with Return's release store, so the
 // reader's reads of the SuperVersion happen before an installer frees it).
 //
+// Allocation failure: Acquire may throw std::bad_alloc only on a thread's
+// first acquire of this cache (its ReaderSlot and matrix slot); nothing is
+// left behind and the cache is unchanged. Return, Install, Shutdown,
+// RefCurrent, Census and the destructor allocate nothing (Install's scrape
+// works in fixed-size rounds on the stack) and never fail.
+//
 // Who may call what: Acquire/Return on any thread (Return on the thread that
 // acquired); Install and Shutdown on any thread (serialized by mu_);
 // destruction when no thread is inside Acquire/Return.

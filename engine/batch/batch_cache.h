@@ -51,7 +51,10 @@
 //   spill, oversize, misuse reports, mutants) is out of line in
 //   batch_cache.cc. Debug builds and the model build add the owner-state
 //   checks on both paths (BATCH-ISO on a hit, "MISUSE" on a double release;
-//   one relaxed exchange per state change). docs/batch_cache.md has numbers.
+//   one relaxed exchange per state change). docs/batch_cache.md has numbers
+//   (issue 17: ~6.7 ns with a Put, 2.6x faster than new/delete in the same
+//   run; ~3.8 ns empty; the >= 5x / <= 3 ns targets are not met: the Put and
+//   Clear alone take ~2.1 ns and the two matrix lookups ~1.3 ns).
 #pragma once
 
 #include "engine/batch/write_batch.h"

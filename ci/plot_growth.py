@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Draws the cost-growth figures from one growth_bench JSON run.
 
-usage: ci/plot_growth.py <growth.json> <output dir> [--markdown]
+usage: ci/plot_growth.py <output dir> <growth.json>... [--markdown]
 
 Writes install_vs_slots.png, scrape_fold_vs_threads.png,
 matrix_vs_columns.png, memory_vs_columns.png and db_vs_threads.png (every
@@ -24,16 +24,18 @@ def fail(msg):
     sys.exit(2)
 
 
-def load(path):
-    try:
-        with open(path) as f:
-            data = json.load(f)
-    except (OSError, ValueError) as e:
-        fail(f"cannot read {path}: {e}")
-    rows = [b for b in data.get("benchmarks", [])
-            if b.get("aggregate_name", "median") == "median"]
+def load(paths):
+    rows, data = [], {}
+    for path in paths:
+        try:
+            with open(path) as f:
+                data = json.load(f)
+        except (OSError, ValueError) as e:
+            fail(f"cannot read {path}: {e}")
+        rows += [b for b in data.get("benchmarks", [])
+                 if b.get("aggregate_name", "median") == "median"]
     if not rows:
-        fail(f"{path}: no benchmark rows")
+        fail(f"{' '.join(paths)}: no benchmark rows")
     # series[(op, impl)] = [(size, row)]
     series = defaultdict(list)
     for b in rows:
@@ -123,18 +125,18 @@ def markdown(series):
 
 def main():
     args = [a for a in sys.argv[1:] if a != "--markdown"]
-    if len(args) != 2:
-        fail("usage: ci/plot_growth.py <growth.json> <output dir> [--markdown]")
-    context, series = load(args[0])
+    if len(args) < 2:
+        fail("usage: ci/plot_growth.py <output dir> <growth.json>... [--markdown]")
+    context, series = load(args[1:])
     try:
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
         fail("needs matplotlib (apt-get install python3-matplotlib)")
-    os.makedirs(args[1], exist_ok=True)
+    os.makedirs(args[0], exist_ok=True)
     for name, title, xlabel, panels in FIGURES:
-        figure(plt, series, panels, title, xlabel, os.path.join(args[1], name), context)
+        figure(plt, series, panels, title, xlabel, os.path.join(args[0], name), context)
     if "--markdown" in sys.argv:
         markdown(series)
 

@@ -1,9 +1,11 @@
 // fuzz/check_args_fuzz.cc — libFuzzer target for the command line's parse
-// step (model/cli/check_args.cc): the arguments of `tlsm check`, run through
-// RunGuarded, the guard Main runs every command in.
+// step (model/cli/check_args.cc): the arguments of every command, run
+// through RunGuarded, the guard Main runs every command in.
 //
-// Input: the argv after "check", split at NUL and newline bytes. Only the
-// parse step runs (it needs no harness), so no search ever starts.
+// Input: an argv split at NUL and newline bytes. When its first word is
+// replay, trace, list or mutants, the rest goes to that command's parser;
+// otherwise the whole argv is `tlsm check`'s arguments. Only the parse step
+// runs (it needs no harness), so nothing is ever searched or replayed.
 //
 // Contract checked: parsing never crashes, hangs or leaks; it ends in exit 0
 // (accepted, or --help with a non-empty help) or exit 2 with a message
@@ -29,16 +31,33 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
   if (args.size() == 1 && args[0].empty()) args.clear();
+  std::string cmd = "check";
+  if (!args.empty() && (args[0] == "replay" || args[0] == "trace" || args[0] == "list" ||
+                        args[0] == "mutants")) {
+    cmd = args[0];
+    args.erase(args.begin());
+  }
   tlsm::cli::CheckArgs a;
   std::string help, message;
   bool accepted = false;
-  const int code = tlsm::cli::RunGuarded("check", [&] {
-    accepted = tlsm::cli::ParseCheckArgs(args, &a, &help);
+  const int code = tlsm::cli::RunGuarded(cmd, [&] {
+    if (cmd == "replay") {
+      tlsm::cli::ReplayArgs r;
+      accepted = tlsm::cli::ParseReplayArgs(args, &r, &help);
+    } else if (cmd == "trace") {
+      tlsm::cli::TraceArgs t;
+      accepted = tlsm::cli::ParseTraceArgs(args, &t, &help);
+    } else if (cmd == "list" || cmd == "mutants") {
+      tlsm::cli::ListArgs l;
+      accepted = tlsm::cli::ParseListArgs(cmd.c_str(), "usage", args, &l, &help);
+    } else {
+      accepted = tlsm::cli::ParseCheckArgs(args, &a, &help);
+    }
     return static_cast<int>(tlsm::cli::kExitPass);
   }, &message);
   if (code == tlsm::cli::kExitUsage) {
     // Bad usage says why.
-    const std::string prefix = "tlsm check: ";
+    const std::string prefix = "tlsm " + cmd + ": ";
     if (message.size() <= prefix.size() || message.compare(0, prefix.size(), prefix) != 0) {
       std::abort();
     }
@@ -49,6 +68,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (help.empty()) std::abort();  // --help prints the options
     return 0;
   }
+  if (cmd != "check") return 0;
   // Accepted: every value within its range (what the harness relies on).
   if (a.bound > 64 || a.depth < 1 || a.depth > 16) std::abort();
   if (a.shard_count < 1 || a.shard_index >= a.shard_count || a.shard_count > 1000000) std::abort();

@@ -158,6 +158,96 @@ bool ParseCheckArgs(const std::vector<std::string>& args, CheckArgs* out, std::s
   return true;
 }
 
+namespace {
+void RejectPositional(const char* cmd, const std::vector<std::string>& args) {
+  for (const std::string& a : args) {
+    if (a.empty() || a[0] != '-') {
+      throw UsageError(std::string(cmd) + " takes no arguments, got '" + a + "'");
+    }
+  }
+}
+}  // namespace
+
+bool ParseListArgs(const char* cmd, const char* usage, const std::vector<std::string>& args,
+                   ListArgs* out, std::string* help) {
+  // A stray word is an error (boost would accept and ignore it: `tlsm list
+  // extra` once exited 0).
+  RejectPositional(cmd, args);
+  RejectPlaceholders(args);
+  po::options_description desc(usage);
+  desc.add_options()("json", "machine-readable output")("help,h", "this help");
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(desc).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::ostringstream os;
+    os << desc;
+    *help = os.str();
+    return false;
+  }
+  out->json = vm.count("json") != 0;
+  return true;
+}
+
+namespace {
+const char* const kReplayHelp =
+    "tlsm replay TOKEN|FILE [--html OUT] [--raw] [--minimal]\n\n"
+    "Re-runs exactly the interleaving a token names and prints its history.\n"
+    "FILE is a failure artifact (results/<scenario>.failure.json) or a file\n"
+    "holding a token. Exit: 1 the failure reproduced, 2 bad/foreign token,\n"
+    "3 it did not reproduce (harness error).\n\noptions";
+
+const char* const kTraceHelp =
+    "tlsm trace SCENARIO [--seed N] [--mutant NAME] [--html OUT]\n\n"
+    "Prints the history of one random execution (execution N, seed N), passing\n"
+    "or failing: to see what a scenario does, or how long its executions are.\n"
+    "Exit: 0 the execution passed, 1 it failed, 2 bad usage, 3 harness error.\n\noptions";
+}  // namespace
+
+bool ParseReplayArgs(const std::vector<std::string>& args, ReplayArgs* out, std::string* help) {
+  po::options_description desc(kReplayHelp);
+  std::string html;
+  std::vector<std::string> what;
+  desc.add_options()
+    ("html", po::value<std::string>(&html)->value_name("OUT"), "also write a self-contained HTML page with per-thread swimlanes")
+    ("raw", "print Relacy's raw history too")
+    ("minimal", "FILE: replay the artifact's minimal counterexample instead")
+    ("no-fork", "run the simulation in this process (debugging)")
+    ("help,h", "this help");
+  po::variables_map vm;
+  if (!ParseCommand(desc, "token", &what, args, &vm, help)) return false;  // --help
+  if (what.size() != 1) throw UsageError("replay takes exactly one TOKEN or FILE");
+  ReplayArgs a;
+  a.what = what[0];
+  a.html = html;
+  a.raw = vm.count("raw") != 0;
+  a.minimal = vm.count("minimal") != 0;
+  a.fork = vm.count("no-fork") == 0;
+  *out = std::move(a);
+  return true;
+}
+
+bool ParseTraceArgs(const std::vector<std::string>& args, TraceArgs* out, std::string* help) {
+  po::options_description desc(kTraceHelp);
+  std::string seed = "0", html, mutant;
+  std::vector<std::string> what;
+  desc.add_options()
+    ("seed", po::value<std::string>(&seed)->value_name("N"), "the random execution to show (default 0)")
+    ("mutant", po::value<std::string>(&mutant)->value_name("NAME"), "run against the catalogued mutant NAME (tlsm mutants)")
+    ("html", po::value<std::string>(&html)->value_name("OUT"), "also write the swimlane HTML page")
+    ("help,h", "this help");
+  po::variables_map vm;
+  if (!ParseCommand(desc, "scenario", &what, args, &vm, help)) return false;  // --help
+  TraceArgs a;
+  if (vm.count("mutant")) a.mutant = mutant;
+  if (what.size() != 1) throw UsageError("trace takes exactly one SCENARIO");
+  a.scenario = what[0];
+  a.html = html;
+  a.seed = ParseUint("seed", seed);
+  *out = std::move(a);
+  return true;
+}
+
 int RunGuarded(const std::string& cmd, const std::function<int()>& body, std::string* message) {
   try {
     return body();

@@ -1,10 +1,10 @@
 // model/cli/check_args.h — the command line's parse step: exit codes, usage
-// errors, the argument parser of `tlsm check`, and the guard that maps a
-// command's exceptions to exit codes.
+// errors, the argument parsers of `tlsm check`, `replay`, `trace`, `list` and
+// `mutants`, and the guard that maps a command's exceptions to exit codes.
 //
 // Needs no harness and no engine (only boost::program_options), so the fuzz
-// target fuzz/check_args_fuzz.cc drives exactly the code `tlsm check` runs
-// before anything is searched. What needs the harness (mutant, search and
+// target fuzz/check_args_fuzz.cc drives exactly the code every command runs
+// before anything is searched or replayed. What needs the harness (mutant, search and
 // scenario names, checkpoints) is checked by main.cc after this step.
 #pragma once
 
@@ -78,6 +78,30 @@ struct CheckArgs {
 // --help (the help in *help). Throws UsageError or a
 // boost::program_options error on bad usage; nothing else.
 bool ParseCheckArgs(const std::vector<std::string>& args, CheckArgs* out, std::string* help);
+
+// `tlsm list` and `tlsm mutants`: options only (a stray word is a usage
+// error). `cmd` names the command in messages, `usage` heads its help.
+struct ListArgs {
+  bool json = false;
+};
+bool ParseListArgs(const char* cmd, const char* usage, const std::vector<std::string>& args,
+                   ListArgs* out, std::string* help);
+
+// `tlsm replay TOKEN|FILE [--html OUT] [--raw] [--minimal] [--no-fork]`.
+struct ReplayArgs {
+  std::string what;  // the token or the file, as given
+  std::string html;
+  bool raw = false, minimal = false, fork = true;
+};
+bool ParseReplayArgs(const std::vector<std::string>& args, ReplayArgs* out, std::string* help);
+
+// `tlsm trace SCENARIO [--seed N] [--mutant NAME] [--html OUT]`.
+struct TraceArgs {
+  std::string scenario, html;
+  std::optional<std::string> mutant;
+  std::uint64_t seed = 0;
+};
+bool ParseTraceArgs(const std::vector<std::string>& args, TraceArgs* out, std::string* help);
 
 // Runs the body of command `cmd` and returns its exit code, or maps what it
 // throws: a UsageError or boost::program_options error is kExitUsage, any

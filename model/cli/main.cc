@@ -106,34 +106,21 @@ std::string ReplayCommand(const std::string& token) {
   return tlsm::harness::ReplayCommand(SelfCommand(), token);
 }
 
-// list and mutants take options only; a stray word is a usage error
-// (boost accepted and ignored it: `tlsm list extra` exited 0).
-void RejectPositional(const char* cmd, const std::vector<std::string>& args) {
-  for (const std::string& a : args) {
-    if (a.empty() || a[0] != '-') {
-      throw UsageError(std::string(cmd) + " takes no arguments, got '" + a + "'");
-    }
-  }
-}
-
 // ---------------------------------------------------------------- list
 
 int CmdList(const std::vector<std::string>& args) {
-  RejectPositional("list", args);
-  RejectPlaceholders(args);
-  po::options_description desc("tlsm list [--json]\n\nLists every registered model scenario.\n\noptions");
-  desc.add_options()("json", "machine-readable output")("help,h", "this help");
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(desc).run(), vm);
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
+  ListArgs a;
+  std::string help;
+  if (!ParseListArgs("list", "tlsm list [--json]\n\nLists every registered model scenario.\n\noptions",
+                     args, &a, &help)) {
+    std::cout << help << "\n";
     return kExitPass;
   }
   auto all = tlsm::model::Scenarios();
   std::sort(all.begin(), all.end(), [](const ScenarioInfo& a, const ScenarioInfo& b) {
     return IsSelftest(a.name) != IsSelftest(b.name) ? IsSelftest(b.name) : a.name < b.name;
   });
-  if (vm.count("json")) {
+  if (a.json) {
     json j = json::array();
     for (const auto& s : all) {
       j.push_back({{"name", s.name},
@@ -172,19 +159,16 @@ int CmdList(const std::vector<std::string>& args) {
 // The catalogue (engine/sync/mutants.def, parsed by the C preprocessor in
 // engine/sync/mutant.h): the one source CMake, ci scripts and docs read.
 int CmdMutants(const std::vector<std::string>& args) {
-  RejectPositional("mutants", args);
-  RejectPlaceholders(args);
-  po::options_description desc(
-      "tlsm mutants [--json]\n\nLists the catalogued mutants (deliberately injected bugs) this\n"
-      "build carries; run one with tlsm check --mutant NAME.\n\noptions");
-  desc.add_options()("json", "machine-readable output")("help,h", "this help");
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(desc).run(), vm);
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
+  ListArgs a;
+  std::string help;
+  if (!ParseListArgs("mutants",
+                     "tlsm mutants [--json]\n\nLists the catalogued mutants (deliberately injected bugs) this\n"
+                     "build carries; run one with tlsm check --mutant NAME.\n\noptions",
+                     args, &a, &help)) {
+    std::cout << help << "\n";
     return kExitPass;
   }
-  if (vm.count("json")) {
+  if (a.json) {
     json j = json::array();
     for (const sync::MutantInfo& m : sync::kMutants) {
       j.push_back({{"name", m.name},
@@ -374,38 +358,21 @@ int CmdCheck(const std::vector<std::string>& args) {
 
 // ---------------------------------------------------------------- replay
 
-const char* kReplayHelp =
-    "tlsm replay TOKEN|FILE [--html OUT] [--raw] [--minimal]\n\n"
-    "Re-runs exactly the interleaving a token names and prints its history.\n"
-    "FILE is a failure artifact (results/<scenario>.failure.json) or a file\n"
-    "holding a token. Exit: 1 the failure reproduced, 2 bad/foreign token,\n"
-    "3 it did not reproduce (harness error).\n\noptions";
-
 int CmdReplay(const std::vector<std::string>& args) {
-  po::options_description desc(kReplayHelp);
-  std::string html;
-  std::vector<std::string> what;
-  desc.add_options()
-    ("html", po::value<std::string>(&html)->value_name("OUT"), "also write a self-contained HTML page with per-thread swimlanes")
-    ("raw", "print Relacy's raw history too")
-    ("minimal", "FILE: replay the artifact's minimal counterexample instead")
-    ("no-fork", "run the simulation in this process (debugging)")
-    ("help,h", "this help");
-  po::variables_map vm;
+  ReplayArgs a;
   std::string help;
-  if (!ParseCommand(desc, "token", &what, args, &vm, &help)) {  // --help
+  if (!ParseReplayArgs(args, &a, &help)) {  // --help
     std::cout << help << "\n";
     return kExitPass;
   }
-  if (what.size() != 1) throw UsageError("replay takes exactly one TOKEN or FILE");
-  std::string text = what[0];
+  std::string text = a.what;
   if (text.rfind("tlsm", 0) != 0) {
     std::ifstream in(text, std::ios::binary);
     if (!in) throw UsageError("'" + text + "' is neither a token (tlsm1:...) nor a readable file");
     std::stringstream ss;
     ss << in.rdbuf();
     std::string err;
-    if (!ReplayTextFromFile(what[0], ss.str(), vm.count("minimal") != 0, &text, &err)) {
+    if (!ReplayTextFromFile(a.what, ss.str(), a.minimal, &text, &err)) {
       throw UsageError(err);
     }
   }
@@ -444,7 +411,7 @@ int CmdReplay(const std::vector<std::string>& args) {
   std::printf("replay %s: %s search%s, %s, expecting %s\n", s->name.c_str(), tok.search.c_str(),
               tok.search == "bounded" ? (" (bound " + std::to_string(tok.bound) + ")").c_str() : "",
               MutantLabel(tok.mutant).c_str(), tok.invariant.c_str());
-  Outcome o = RunIsolated(*s, tlsm::harness::ReplayConfig(tok), ProgressOptions{}, vm.count("no-fork") == 0);
+  Outcome o = RunIsolated(*s, tlsm::harness::ReplayConfig(tok), ProgressOptions{}, a.fork);
   if (o.harness_error) {
     std::printf("HARNESS ERROR: the replay crashed: %s\n", o.error.c_str());
     return kExitHarness;
@@ -460,15 +427,15 @@ int CmdReplay(const std::vector<std::string>& args) {
                                        o.result);
   std::printf("FAIL %s: %s  %s\n\n%s", s->name.c_str(), o.result.invariant.c_str(),
               message.c_str(), RenderHistory(h).c_str());
-  if (vm.count("raw")) std::printf("\nrelacy history:\n%s", o.history.c_str());
-  if (!html.empty()) {
+  if (a.raw) std::printf("\nrelacy history:\n%s", o.history.c_str());
+  if (!a.html.empty()) {
     HtmlInfo info{s->name, tok.search, o.result.invariant, message, EncodeToken(tok),
                   ReplayCommand(EncodeToken(tok)), kBuildId};
     try {
-      tlsm::harness::WriteFileAtomically(html, RenderHtml(h, info));
-      std::printf("\nwrote %s\n", html.c_str());
+      tlsm::harness::WriteFileAtomically(a.html, RenderHtml(h, info));
+      std::printf("\nwrote %s\n", a.html.c_str());
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "tlsm: cannot write %s: %s\n", html.c_str(), e.what());
+      std::fprintf(stderr, "tlsm: cannot write %s: %s\n", a.html.c_str(), e.what());
       return kExitUsage;
     }
   }
@@ -482,34 +449,19 @@ int CmdReplay(const std::vector<std::string>& args) {
 
 // ---------------------------------------------------------------- trace
 
-const char* kTraceHelp =
-    "tlsm trace SCENARIO [--seed N] [--mutant NAME] [--html OUT]\n\n"
-    "Prints the history of one random execution (execution N, seed N), passing\n"
-    "or failing: to see what a scenario does, or how long its executions are.\n"
-    "Exit: 0 the execution passed, 1 it failed, 2 bad usage, 3 harness error.\n\noptions";
-
 int CmdTrace(const std::vector<std::string>& args) {
-  po::options_description desc(kTraceHelp);
-  std::string seed = "0", html, mutant;
-  std::vector<std::string> what;
-  desc.add_options()
-    ("seed", po::value<std::string>(&seed)->value_name("N"), "the random execution to show (default 0)")
-    ("mutant", po::value<std::string>(&mutant)->value_name("NAME"), "run against the catalogued mutant NAME (tlsm mutants)")
-    ("html", po::value<std::string>(&html)->value_name("OUT"), "also write the swimlane HTML page")
-    ("help,h", "this help");
-  po::variables_map vm;
+  TraceArgs a;
   std::string help;
-  if (!ParseCommand(desc, "scenario", &what, args, &vm, &help)) {  // --help
+  if (!ParseTraceArgs(args, &a, &help)) {  // --help
     std::cout << help << "\n";
     return kExitPass;
   }
-  if (vm.count("mutant")) SelectMutantOrThrow(mutant);  // before any execution
-  if (what.size() != 1) throw UsageError("trace takes exactly one SCENARIO");
-  const ScenarioInfo* s = tlsm::model::FindScenario(what[0]);
-  if (s == nullptr) throw UsageError("no scenario '" + what[0] + "' (tlsm list)");
+  if (a.mutant) SelectMutantOrThrow(*a.mutant);  // before any execution
+  const ScenarioInfo* s = tlsm::model::FindScenario(a.scenario);
+  if (s == nullptr) throw UsageError("no scenario '" + a.scenario + "' (tlsm list)");
   RunConfig cfg;
   cfg.search = SearchKind::kRandom;
-  cfg.first_execution = ParseUint("seed", seed);
+  cfg.first_execution = a.seed;
   cfg.executions = 1;
   cfg.capture = true;
   Outcome o = RunIsolated(*s, cfg, ProgressOptions{}, true);
@@ -522,13 +474,14 @@ int CmdTrace(const std::vector<std::string>& args) {
     return kExitHarness;
   }
   const History h = ParseHistory(o.history, s->threads);
-  std::printf("%s, random execution %s: %s\n\n%s", s->name.c_str(), seed.c_str(),
+  std::printf("%s, random execution %llu: %s\n\n%s", s->name.c_str(),
+              static_cast<unsigned long long>(a.seed),
               o.result.failed ? ("FAIL " + o.result.invariant).c_str() : "pass",
               RenderHistory(h).c_str());
-  if (!html.empty()) {
-    HtmlInfo info{s->name, "random, execution " + seed, o.result.invariant, "", "", "", kBuildId};
-    tlsm::harness::WriteFileAtomically(html, RenderHtml(h, info));
-    std::printf("\nwrote %s\n", html.c_str());
+  if (!a.html.empty()) {
+    HtmlInfo info{s->name, "random, execution " + std::to_string(a.seed), o.result.invariant, "", "", "", kBuildId};
+    tlsm::harness::WriteFileAtomically(a.html, RenderHtml(h, info));
+    std::printf("\nwrote %s\n", a.html.c_str());
   }
   return o.result.failed ? kExitBug : kExitPass;
 }

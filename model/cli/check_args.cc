@@ -71,7 +71,7 @@ bool ParseCheckArgs(const std::vector<std::string>& args, CheckArgs* out, std::s
   po::options_description desc(kCheckHelp);
   std::string search = "all", seed = "0", executions, bound = std::to_string(kDefaultBound),
               time_budget, shard = "0/1", results = "results", jobs = "1", scheduler = "tlsm",
-              reduction = "dpor", checkpoint, resume, junit, mutant, depth = "3";
+              reduction = "dpor", checkpoint, resume, junit, mutant, depth = "3", split_depth;
   std::vector<std::string> scenarios;
   desc.add_options()
     ("mutant", po::value<std::string>(&mutant)->value_name("NAME"), "run against the catalogued mutant NAME (tlsm mutants) instead of the correct engine; tokens record it")
@@ -81,8 +81,9 @@ bool ParseCheckArgs(const std::vector<std::string>& args, CheckArgs* out, std::s
     ("bound", po::value<std::string>(&bound)->value_name("K"), "bounded: preemption bound K (default 2)")
     ("depth", po::value<std::string>(&depth)->value_name("D"), "pct: depth d, the number of ordering constraints a bug may need (d-1 priority change points; default 3, 1..16)")
     ("time-budget", po::value<std::string>(&time_budget)->value_name("S"), "seconds per search (default: none for random, 30 for bounded (more where a scenario declares it), 10 for exhaustive; 0 = none)")
-    ("shard", po::value<std::string>(&shard)->value_name("I/N"), "I/N: run shard I of N (0-based); see docs/harness.md")
-    ("jobs,j", po::value<std::string>(&jobs)->value_name("N"), "random: run the search as N slices in parallel processes (default 1; 0 = one per CPU); same executions and result as one process")
+    ("shard", po::value<std::string>(&shard)->value_name("I/N"), "I/N: run shard I of N (0-based): sampling searches a slice of the executions, tree searches the schedule prefixes p with p % N == I; merge the shards' results with tlsm merge (docs/harness.md, Sharding)")
+    ("jobs,j", po::value<std::string>(&jobs)->value_name("N"), "run the search in N parallel processes (default 1; 0 = one per CPU): sampling searches as N slices, tree searches as N prefix shards of the split search; same executions and result as one process")
+    ("split-depth", po::value<std::string>(&split_depth)->value_name("D"), "tree searches: split at D branching decisions (prefix sharding; default 8, or log2(N)+6 for N shards, when --shard or --jobs is given; 0 = no split; 1..64)")
     ("results", po::value<std::string>(&results)->value_name("DIR"), "directory for result and failure artifacts (default ./results)")
     ("junit", po::value<std::string>(&junit)->value_name("FILE"), "also write the summary as a JUnit XML report (one testcase per scenario and search)")
     ("expect-bug", "succeed only if every selected scenario finds a bug (mutant tests)")
@@ -117,6 +118,11 @@ bool ParseCheckArgs(const std::vector<std::string>& args, CheckArgs* out, std::s
   if (d < 1 || d > 16) throw UsageError("--depth must be 1..16, got '" + depth + "'");
   a.depth = static_cast<unsigned>(d);
   if (!time_budget.empty()) a.time_budget = ParseSeconds("time-budget", time_budget);
+  if (!split_depth.empty()) {
+    const std::uint64_t sd = ParseUint("split-depth", split_depth);
+    if (sd > 64) throw UsageError("--split-depth must be 0..64, got '" + split_depth + "'");
+    a.split_depth = static_cast<unsigned>(sd);
+  }
   {
     const std::size_t slash = shard.find('/');
     if (slash == std::string::npos) throw UsageError("--shard expects I/N (e.g. 0/4), got '" + shard + "'");
@@ -244,6 +250,34 @@ bool ParseTraceArgs(const std::vector<std::string>& args, TraceArgs* out, std::s
   a.scenario = what[0];
   a.html = html;
   a.seed = ParseUint("seed", seed);
+  *out = std::move(a);
+  return true;
+}
+
+namespace {
+const char* const kMergeHelp =
+    "tlsm merge DIR... [--results OUT] [--junit FILE]\n\n"
+    "Combines the result files of the shards of one `tlsm check --shard I/N` run\n"
+    "(each DIR holds summary.shard-I-of-N.json files and their failure\n"
+    "artifacts) into the report the unsharded run gives: the summary table,\n"
+    "OUT/summary.json and, with --junit, one JUnit file. A tree search is\n"
+    "verified only if every shard completed its part; the failure shown is the\n"
+    "one with the fewest preemptions. Exit: 0 passed, 1 a bug was found, 2 the\n"
+    "shards are of different builds or searches (or not summaries), 3 a shard\n"
+    "is missing or given twice, or a shard reported a harness error.\n\noptions";
+}  // namespace
+
+bool ParseMergeArgs(const std::vector<std::string>& args, MergeArgs* out, std::string* help) {
+  po::options_description desc(kMergeHelp);
+  MergeArgs a;
+  desc.add_options()
+    ("results", po::value<std::string>(&a.results)->value_name("OUT"), "directory for the merged summary.json (default ./results-merged)")
+    ("junit", po::value<std::string>(&a.junit)->value_name("FILE"), "also write the merged report as JUnit XML")
+    ("help,h", "this help");
+  po::variables_map vm;
+  if (!ParseCommand(desc, "dir", &a.dirs, args, &vm, help)) return false;  // --help
+  if (a.dirs.empty()) throw UsageError("merge needs at least one DIR of shard results");
+  if (a.results.empty()) throw UsageError("--results needs a directory");
   *out = std::move(a);
   return true;
 }

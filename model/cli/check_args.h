@@ -63,6 +63,7 @@ struct CheckArgs {
   unsigned depth = 3;  // 1..16
   std::optional<double> time_budget;
   unsigned shard_index = 0, shard_count = 1;  // index < count <= 1e6
+  std::optional<unsigned> split_depth;        // 0..64
   unsigned jobs = 1;                          // 1..256 (0 on the command line: one per CPU)
   std::string results = "results", junit, checkpoint, resume;
   bool stock_scheduler = false;  // --scheduler stock
@@ -102,6 +103,13 @@ struct TraceArgs {
   std::uint64_t seed = 0;
 };
 bool ParseTraceArgs(const std::vector<std::string>& args, TraceArgs* out, std::string* help);
+
+// `tlsm merge DIR... [--results OUT] [--junit FILE]`.
+struct MergeArgs {
+  std::vector<std::string> dirs;  // at least one
+  std::string results = "results-merged", junit;
+};
+bool ParseMergeArgs(const std::vector<std::string>& args, MergeArgs* out, std::string* help);
 
 // Runs the body of command `cmd` and returns its exit code, or maps what it
 // throws: a UsageError or boost::program_options error is kExitUsage, any

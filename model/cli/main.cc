@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -34,6 +35,7 @@
 #include "model/cli/token.h"
 #include "model/harness/campaign.h"
 #include "model/harness/campaign_checkpoint.h"
+#include "model/harness/merge.h"
 #include "model/harness/report_failure.h"
 #include "model/harness/report_files.h"
 #include "model/harness/report_json.h"
@@ -260,6 +262,7 @@ int CmdCheck(const std::vector<std::string>& args) {
   so.time_budget = a.time_budget;
   so.shard_index = a.shard_index;
   so.shard_count = a.shard_count;
+  so.split_depth = a.split_depth;
   opt.results = a.results;
   const bool expect_bug = a.expect_bug;
   opt.minimise = a.minimise;
@@ -272,6 +275,14 @@ int CmdCheck(const std::vector<std::string>& args) {
                  : a.reduction == "sleep-sets" ? tlsm::model::Reduction::kSleepSets
                                                : tlsm::model::Reduction::kDpor;
   so.jobs = a.jobs;
+  const bool any_tree =
+      std::any_of(opt.strategies.begin(), opt.strategies.end(),
+                  [](const tlsm::harness::SearchStrategy* st) { return st->IsTree(); });
+  if (any_tree && so.stock_scheduler &&
+      (so.shard_count > 1 || so.jobs > 1 || (so.split_depth && *so.split_depth != 0))) {
+    throw UsageError("--shard, --jobs and --split-depth split a tree search by schedule prefix, "
+                     "which needs the tlsm scheduler (not --scheduler stock)");
+  }
   const std::string& checkpoint = a.checkpoint;
   const std::string& resume = a.resume;
   const std::string& junit = a.junit;
@@ -283,9 +294,9 @@ int CmdCheck(const std::vector<std::string>& args) {
 
   if (!checkpoint.empty() || !resume.empty()) {
     if (selected.size() != 1 || opt.strategies.size() != 1 || !opt.strategies.front()->IsTree() ||
-        so.shard_count != 1 || so.stock_scheduler) {
+        so.jobs > 1 || so.stock_scheduler) {
       throw UsageError("--checkpoint and --resume need one scenario, --search bounded or "
-                       "exhaustive, no --shard, and the tlsm scheduler");
+                       "exhaustive, no --jobs, and the tlsm scheduler");
     }
     so.checkpoint.path = checkpoint.empty() ? resume : checkpoint;
     so.checkpoint.header = tlsm::harness::CheckpointHeader(*opt.strategies.front(), so,
@@ -319,10 +330,28 @@ int CmdCheck(const std::vector<std::string>& args) {
   }
 
   tlsm::harness::PrintSummary(stdout, rows);
+  // What decides which executions run: tlsm merge refuses shards that differ.
+  std::vector<std::string> names;
+  for (const ScenarioInfo* s : selected) names.push_back(s->name);
+  const json options = {
+      {"search", a.search},
+      {"seed", a.seed},
+      {"executions", a.executions ? json(*a.executions) : json(nullptr)},
+      {"bound", a.bound},
+      {"depth", a.depth},
+      {"time_budget", a.time_budget ? json(*a.time_budget) : json(nullptr)},
+      {"split_depth", a.split_depth ? json(*a.split_depth) : json(nullptr)},
+      {"scheduler", a.stock_scheduler ? "stock" : "tlsm"},
+      {"address_reuse", a.address_reuse},
+      {"reduction", a.reduction},
+      {"scenarios", names}};
   try {
     tlsm::harness::WriteResultFile(
         opt.results, "summary" + so.ShardSuffix() + ".json",
-        tlsm::harness::SummaryJson(rows, bugs, errors, opt.build).dump(2) + "\n");
+        tlsm::harness::SummaryJson(rows, bugs, errors, opt.build, options, so.shard_index,
+                                   so.shard_count)
+                .dump(2) +
+            "\n");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "tlsm: cannot write summary: %s\n", e.what());
   }
@@ -486,6 +515,59 @@ int CmdTrace(const std::vector<std::string>& args) {
   return o.result.failed ? kExitBug : kExitPass;
 }
 
+// ---------------------------------------------------------------- merge
+
+int CmdMerge(const std::vector<std::string>& args) {
+  MergeArgs a;
+  std::string help;
+  if (!ParseMergeArgs(args, &a, &help)) {
+    std::cout << help << "\n";
+    return kExitPass;
+  }
+  std::vector<std::filesystem::path> dirs(a.dirs.begin(), a.dirs.end());
+  tlsm::harness::MergeResult m;
+  try {
+    m = tlsm::harness::MergeShards(dirs);
+  } catch (const tlsm::harness::MergeError& e) {
+    std::fprintf(stderr, "tlsm merge: %s\n", e.what());
+    return e.kind == tlsm::harness::MergeError::kRefused ? kExitUsage : kExitHarness;
+  }
+  std::printf("tlsm merge: %u shard%s of build %s (%s)\n", m.shard_count,
+              m.shard_count == 1 ? "" : "s", m.build.id.c_str(), MutantLabel(m.build.mutant).c_str());
+  for (const tlsm::harness::ScenarioReport& rep : m.reports) {
+    if (!rep.failure) continue;
+    const tlsm::harness::FailureReport& f = *rep.failure;
+    std::printf("\nFAIL %s: %s  %s\n  found by %s; %u preemption%s (the fewest of the shards that "
+                "found it)\n  replay: %s\n  artifact: %s\n",
+                f.scenario.c_str(), f.invariant.c_str(), f.message.c_str(), f.where.c_str(),
+                f.preemptions, f.preemptions == 1 ? "" : "s", f.replay_command.c_str(),
+                f.artifact.c_str());
+  }
+  tlsm::harness::PrintSummary(stdout, m.rows);
+  try {
+    tlsm::harness::WriteResultFile(
+        a.results, "summary.json",
+        tlsm::harness::SummaryJson(m.rows, m.bugs, m.errors, m.build, m.options, 0, 1).dump(2) +
+            "\n");
+    if (!a.junit.empty()) {
+      tlsm::harness::WriteFileAtomically(a.junit, tlsm::harness::JUnitXml(m.reports));
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "tlsm merge: cannot write the merged report: %s\n", e.what());
+    return kExitHarness;
+  }
+  if (!m.errors.empty()) {
+    std::printf("\nHARNESS ERROR in %s (exit 3)\n", Join(m.errors, ", ").c_str());
+    return kExitHarness;
+  }
+  if (!m.bugs.empty()) {
+    std::printf("\nBUG found in: %s\n", Join(m.bugs, ", ").c_str());
+    return kExitBug;
+  }
+  std::printf("\nall %zu scenario%s passed\n", m.reports.size(), m.reports.size() == 1 ? "" : "s");
+  return kExitPass;
+}
+
 // ---------------------------------------------------------------- main
 
 const char* kUsage =
@@ -495,6 +577,7 @@ const char* kUsage =
     "  check [SCENARIO|GLOB...]   run model checks (random, bounded, exhaustive search)\n"
     "  replay TOKEN|FILE          re-run one failing interleaving, print its history (--html)\n"
     "  trace SCENARIO [--seed N]  print the history of one random execution, passing or not\n"
+    "  merge DIR...               combine the shards of a check --shard run into one report\n"
     "  mutants                    the catalogued mutants; check --mutant NAME runs one (--json)\n"
     "  version                    print the build id\n\n"
     "tlsm <command> --help for options; docs/harness.md for the guide.\n"
@@ -516,6 +599,7 @@ int Main(int argc, char** argv) {
     if (cmd == "replay") return CmdReplay(args);
     if (cmd == "trace") return CmdTrace(args);
     if (cmd == "mutants") return CmdMutants(args);
+    if (cmd == "merge") return CmdMerge(args);
     if (cmd == "version" || cmd == "--version") {
       std::printf("tlsm build %s (%zu mutants)\n", kBuildId, std::size(sync::kMutants));
       return static_cast<int>(kExitPass);

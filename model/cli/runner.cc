@@ -96,7 +96,9 @@ nlohmann::json ToJson(const RunResult& r) {
           {"invariant", r.invariant},   {"message", r.message},
           {"executions", r.executions}, {"failing_execution", r.failing_execution},
           {"final_state", r.final_state}, {"captured", r.captured},
-          {"shard_done", r.shard_done}, {"sleep_blocked", r.sleep_blocked},
+          {"sleep_blocked", r.sleep_blocked},
+          {"prefix", {r.prefix.count, r.prefix.own, r.prefix.skeletons, r.prefix.sum,
+                      r.prefix.own_sum, r.prefix.current}},
           {"max_steps", r.max_steps},   {"schedule_hashes", r.schedule_hashes},
           {"seconds", r.seconds}};
 }
@@ -111,7 +113,8 @@ RunResult FromJson(const nlohmann::json& j) {
   r.failing_execution = j.at("failing_execution");
   r.final_state = j.at("final_state");
   r.captured = j.at("captured");
-  r.shard_done = j.at("shard_done");
+  const auto& pj = j.at("prefix");
+  r.prefix = {pj.at(0), pj.at(1), pj.at(2), pj.at(3), pj.at(4), pj.at(5)};
   r.sleep_blocked = j.at("sleep_blocked");
   r.max_steps = j.at("max_steps");
   r.schedule_hashes = j.at("schedule_hashes").get<std::vector<std::uint64_t>>();
@@ -357,6 +360,88 @@ Outcome RunRandomInParallel(const ScenarioInfo& info, RunConfig cfg, const Progr
     r.schedule_hashes = std::move(merged.result.schedule_hashes);
     merged.result = r;
     merged.history = std::move(first_failure->history);
+  }
+  return merged;
+}
+
+Outcome RunTreeInParallel(const ScenarioInfo& info, RunConfig cfg, const ProgressOptions& popt,
+                          unsigned jobs) {
+  if (jobs <= 1) return RunIsolated(info, cfg, popt, /*fork_child=*/true);
+  std::vector<Child> children(jobs);
+  for (unsigned j = 0; j < jobs; ++j) {
+    RunConfig part = cfg;
+    part.shard_index = cfg.shard_index + j * cfg.shard_count;
+    part.shard_count = cfg.shard_count * jobs;
+    // A cap is the search's: split it (a capped search only samples).
+    if (cfg.executions != 0) part.executions = std::max<std::uint64_t>(1, cfg.executions / jobs);
+    ProgressOptions p = popt;
+    p.enabled = popt.enabled && j == 0;
+    p.label += " [prefix shard 1 of " + std::to_string(jobs) + "]";
+    StartChild(info, part, p, &children[j]);
+  }
+  Outcome merged;
+  std::optional<Outcome> failure;
+  std::optional<tlsm::model::PrefixCounts> reference;
+  std::string disagree;
+  for (unsigned j = 0; j < jobs; ++j) {
+    Outcome o = FinishChild(&children[j]);
+    merged.cpu_seconds += o.cpu_seconds;
+    if (o.harness_error) {
+      if (!merged.harness_error) {
+        merged.harness_error = true;
+        merged.error = o.error;
+      }
+      continue;
+    }
+    RunResult& m = merged.result;
+    const RunResult& r = o.result;
+    m.executions += r.executions;
+    m.sleep_blocked += r.sleep_blocked;
+    m.seconds = std::max(m.seconds, r.seconds);
+    m.budget_hit = m.budget_hit || r.budget_hit;
+    m.prefix.own += r.prefix.own;
+    m.prefix.own_sum += r.prefix.own_sum;
+    m.prefix.skeletons += r.prefix.skeletons;
+    if (r.failed) {
+      if (!failure || r.prefix.current < failure->result.prefix.current) failure = std::move(o);
+      continue;
+    }
+    // Every complete child enumerated every prefix: the same count and sum.
+    if (!r.budget_hit) {
+      if (!reference) {
+        reference = r.prefix;
+      } else if (r.prefix.count != reference->count || r.prefix.sum != reference->sum) {
+        disagree = "prefix shard " + std::to_string(j) + " saw other prefixes than an earlier one";
+      }
+    }
+  }
+  if (reference) {
+    merged.result.prefix.count = reference->count;
+    merged.result.prefix.sum = reference->sum;
+  }
+  if (merged.harness_error) return merged;
+  if (failure) {
+    RunResult r = failure->result;
+    r.executions = merged.result.executions;
+    r.sleep_blocked = merged.result.sleep_blocked;
+    r.seconds = merged.result.seconds;
+    r.prefix.own = merged.result.prefix.own;
+    r.prefix.own_sum = merged.result.prefix.own_sum;
+    r.prefix.skeletons = merged.result.prefix.skeletons;
+    merged.result = r;
+    merged.history = std::move(failure->history);
+    return merged;
+  }
+  const auto& pc = merged.result.prefix;
+  if (!merged.result.budget_hit &&
+      (!disagree.empty() ||
+       (cfg.shard_count == 1 && (pc.own != pc.count || pc.own_sum != pc.sum)))) {
+    merged.harness_error = true;
+    merged.error = "the parallel tree search is not deterministic: " +
+                   (disagree.empty() ? std::string("the prefix shards own ") +
+                                           std::to_string(merged.result.prefix.own) + " of " +
+                                           std::to_string(merged.result.prefix.count) + " prefixes"
+                                     : disagree);
   }
   return merged;
 }

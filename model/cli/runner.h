@@ -45,4 +45,16 @@ Outcome RunIsolated(const tlsm::model::ScenarioInfo& info, tlsm::model::RunConfi
 Outcome RunRandomInParallel(const tlsm::model::ScenarioInfo& info, tlsm::model::RunConfig cfg,
                             const ProgressOptions& progress, unsigned jobs);
 
+// Runs the split tree search cfg (cfg.split_depth != 0; shard
+// cfg.shard_index of cfg.shard_count) as `jobs` prefix shards in parallel
+// child processes: child j runs shard shard_index + j * shard_count of
+// shard_count * jobs, which together own exactly this shard's prefixes.
+// Merged into the outcome one process reports: executions, skeletons and
+// CPU time summed, wall time the longest child's, the prefix counts checked
+// (every child must have seen the same prefixes, or it is a harness error:
+// the search is not deterministic), and the failure in the earliest prefix
+// (the one a single process meets first). Harness errors win over results.
+Outcome RunTreeInParallel(const tlsm::model::ScenarioInfo& info, tlsm::model::RunConfig cfg,
+                          const ProgressOptions& progress, unsigned jobs);
+
 }  // namespace tlsm::cli

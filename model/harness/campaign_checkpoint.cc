@@ -15,7 +15,9 @@ std::string CheckpointHeader(const SearchStrategy& st, const SearchOptions& o,
          " reuse=" + (o.address_reuse ? "1" : "0") + " reduction=" +
          (o.reduction == tlsm::model::Reduction::kNone        ? "none"
           : o.reduction == tlsm::model::Reduction::kSleepSets ? "sleep-sets"
-                                                              : "dpor");
+                                                              : "dpor") +
+         " split=" + std::to_string(SplitDepth(st, o)) + " shard=" + std::to_string(o.shard_index) +
+         "/" + std::to_string(o.shard_count);
 }
 
 void ReadCheckpoint(const std::string& path, SearchOptions* o) {

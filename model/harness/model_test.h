@@ -15,8 +15,6 @@ struct Budget {
   bool current_counted = false;  // the last admitted execution reached after()
   const char* stopped_at_admission = nullptr;  // why the last execution was stopped in before()
   bool hit = false;
-  int first_thread = -1;     // RunConfig::first_thread
-  bool shard_done = false;   // stopped on leaving the first_thread subtree
   bool capture = false;      // RunConfig::capture
   bool captured = false;
   // Tree searches with reduction: the running execution reached a state

@@ -17,7 +17,7 @@ std::string InvariantForResult(rl::test_result_e r, const std::string& memory_in
 void FinishResult(const rl::test_params& p, const ScenarioInfo& info,
                   double started, RunResult* out);
 
-void PrepareParams(const RunConfig& cfg, unsigned threads, rl::test_params* p);
+void PrepareParams(const RunConfig& cfg, rl::test_params* p);
 
 // rl::simulate for a given scheduler type (rl::simulate itself picks one of
 // Relacy's three from test_params::search_type): runs the search and, on a
@@ -35,9 +35,13 @@ void SimulateWith(SearchParams& p) {
   p.final_state = state.str();
   p.collect_history = true;
   const rl::iteration_t stop = p.stop_iteration;
+  const PrefixCounts prefix = p.prefix;  // the re-run is not another execution
+  const std::uint64_t sleep_blocked = p.sleep_blocked;
   rl::ostringstream unused;
   rl::run_test<Test, Scheduler>(p, unused, true);
   p.stop_iteration = stop;
+  p.prefix = prefix;
+  p.sleep_blocked = sleep_blocked;
 }
 
 // Runs the search cfg names with the scheduler it names.
@@ -48,6 +52,9 @@ void RunSearchOf(const RunConfig& cfg, SearchParams& p) {
   p.wrong_independence = cfg.wrong_independence_for_test;
   p.skip_bound_compensation = cfg.skip_bound_compensation_for_test;
   p.checkpoint = cfg.checkpoint;
+  p.split_depth = cfg.split_depth;
+  p.shard_index = cfg.shard_index;
+  p.shard_count = cfg.shard_count;
   if (IsSampling(cfg.search)) {
     // Sampling searches keep Relacy's address coin (no quarantine).
     p.sampler = SamplerFor(cfg.search);
@@ -75,7 +82,7 @@ void RunSearchOf(const RunConfig& cfg, SearchParams& p) {
 template <class Test>
 RunResult RunRelacy(const RunConfig& cfg, const ScenarioInfo& info) {
   SearchParams p;
-  PrepareParams(cfg, Test::kThreads, &p);
+  PrepareParams(cfg, &p);
   // Relacy must not write to an ostringstream (see README): use files.
   std::ofstream out(cfg.history_path.empty() ? "/dev/null" : cfg.history_path,
                     std::ios::trunc);
@@ -88,6 +95,7 @@ RunResult RunRelacy(const RunConfig& cfg, const ScenarioInfo& info) {
   RunResult r;
   FinishResult(p, info, started, &r);
   r.sleep_blocked = p.sleep_blocked;
+  r.prefix = p.prefix;
   r.max_steps = p.max_steps;
   r.schedule_hashes.assign(p.schedule_hashes.begin(), p.schedule_hashes.end());
   return r;

@@ -16,4 +16,12 @@ const char* VerdictName(Verdict v) {
   return "pending";
 }
 
+Verdict VerdictFromName(const std::string& name) {
+  for (Verdict v : {Verdict::kVerified, Verdict::kSampled, Verdict::kShardComplete, Verdict::kBug,
+                    Verdict::kError, Verdict::kSkipped}) {
+    if (name == VerdictName(v)) return v;
+  }
+  return Verdict::kPending;
+}
+
 }  // namespace tlsm::harness

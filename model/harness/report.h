@@ -44,6 +44,8 @@ enum class Verdict {
 
 // The word the reports print and the JSON carries ("verified", "shard complete").
 const char* VerdictName(Verdict v);
+// Its inverse (kPending for any other word).
+Verdict VerdictFromName(const std::string& name);
 
 // One search of one scenario: a line of the summary, a row of the JSON.
 struct Row {
@@ -58,13 +60,17 @@ struct Row {
   Verdict verdict = Verdict::kPending;
   std::uint64_t sleep_blocked = 0;    // tree searches: sleep-blocked executions
   bool ran = false;                   // at least one search process ran
-  std::vector<int> first_threads;     // tree shards: subtrees explored
   // How the search was configured (JSON fields of tree searches).
   bool tree = false;                  // a tree search (bounded, exhaustive)
   std::string scheduler;              // tree: "tlsm" | "stock"
   bool address_reuse = false;         // tree: freed addresses reused
   std::string reduction;              // tree: "dpor+sleep-sets" | "sleep-sets" | "none"
   std::string shard;                  // "I/N"
+  unsigned shard_index = 0, shard_count = 1;
+  // Split tree searches (prefix sharding): the split depth (0 = none) and
+  // the prefixes the search saw (tree_scheduler.h).
+  unsigned split_depth = 0;
+  tlsm::model::PrefixCounts prefix;
   // Sampling searches: PCT's depth (0: no PCT) and L, the learned execution
   // length its change points are drawn from; coverage: distinct schedules
   // among the passing executions (hash of the choice sequence) and how many

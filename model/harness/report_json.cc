@@ -1,6 +1,8 @@
 // model/harness/report_json.cc — the JSON reporter.
 #include "model/harness/report_json.h"
 
+#include <algorithm>
+
 namespace tlsm::harness {
 
 using nlohmann::json;
@@ -10,7 +12,8 @@ json RowJson(const Row& r) {
             {"seconds", r.seconds},   {"cpu_seconds", r.cpu_seconds}, {"result", r.result},
             {"verdict", VerdictName(r.verdict)}, {"bug", r.verdict == Verdict::kBug},
             {"error", r.verdict == Verdict::kError},
-            {"shard", r.shard}};
+            {"shard", r.shard}, {"shard_index", r.shard_index},
+            {"shard_count", r.shard_count}};
   if (!r.tree) {
     j["first_execution"] = r.first_execution;
     if (r.depth != 0) j["depth"] = r.depth;
@@ -30,7 +33,11 @@ json RowJson(const Row& r) {
     j["reduction"] = r.reduction;
     j["sleep_blocked"] = r.sleep_blocked;
   }
-  if (!r.first_threads.empty()) j["first_threads"] = r.first_threads;
+  if (r.split_depth != 0) {
+    j["split"] = {{"depth", r.split_depth},       {"prefixes", r.prefix.count},
+                  {"own_prefixes", r.prefix.own}, {"skeletons", r.prefix.skeletons},
+                  {"prefix_sum", r.prefix.sum},   {"own_prefix_sum", r.prefix.own_sum}};
+  }
   return j;
 }
 
@@ -89,12 +96,31 @@ json ScenarioResultJson(const ScenarioReport& rep, const BuildIdentity& build) {
           {"build_id", build.id}, {"rows", rows}};
 }
 
+tlsm::cli::History HistoryFromJson(const json& events) {
+  tlsm::cli::History h;
+  for (const auto& e : events) {
+    tlsm::cli::Event ev;
+    ev.step = e.value("step", 0u);
+    ev.thread = e.value("thread", 0u);
+    ev.what = e.value("event", "");
+    ev.where = e.value("function", "");
+    ev.file = e.value("file", "");
+    ev.line = e.value("line", 0u);
+    h.threads = std::max(h.threads, ev.thread + 1);
+    h.events.push_back(std::move(ev));
+  }
+  return h;
+}
+
 json SummaryJson(const std::vector<Row>& rows, const std::vector<std::string>& bugs,
-                 const std::vector<std::string>& harness_errors, const BuildIdentity& build) {
+                 const std::vector<std::string>& harness_errors, const BuildIdentity& build,
+                 const json& options, unsigned shard_index, unsigned shard_count) {
   json jrows = json::array();
   for (const auto& r : rows) jrows.push_back(RowJson(r));
-  return {{"build_id", build.id}, {"mutant", build.mutant}, {"rows", jrows},
-          {"bugs", bugs}, {"harness_errors", harness_errors}};
+  return {{"build_id", build.id},         {"mutant", build.mutant},
+          {"options", options},           {"shard_index", shard_index},
+          {"shard_count", shard_count},   {"rows", jrows},
+          {"bugs", bugs},                 {"harness_errors", harness_errors}};
 }
 
 }  // namespace tlsm::harness

@@ -11,8 +11,10 @@
 namespace tlsm::harness {
 
 // One row: scenario, search, executions, seconds, cpu_seconds, result,
-// verdict, bug, error, shard; sampling rows first_execution; tree rows
-// scheduler, address_reuse, reduction, sleep_blocked; shards first_threads.
+// verdict, bug, error, shard (and its index and count); sampling rows
+// first_execution; tree rows scheduler, address_reuse, reduction,
+// sleep_blocked; split tree searches `split` (depth, prefixes, own_prefixes,
+// skeletons, prefix_sum, own_prefix_sum: tree_scheduler.h, PrefixCounts).
 nlohmann::json RowJson(const Row& r);
 
 // The failure artifact (<scenario>.failure.json): the failing execution,
@@ -22,11 +24,17 @@ nlohmann::json FailureJson(const FailureReport& f);
 // <scenario>.result.json: the scenario's rows.
 nlohmann::json ScenarioResultJson(const ScenarioReport& rep, const BuildIdentity& build);
 
+// A failure artifact's "history" array back into a History (tlsm merge).
+tlsm::cli::History HistoryFromJson(const nlohmann::json& events);
+
 // summary.json: every row of the run, the scenarios with bugs and with
-// harness errors.
+// harness errors, the search options (`tlsm check` records what decides
+// which executions run: tlsm merge refuses shards whose options differ) and
+// the shard.
 nlohmann::json SummaryJson(const std::vector<Row>& rows, const std::vector<std::string>& bugs,
                            const std::vector<std::string>& harness_errors,
-                           const BuildIdentity& build);
+                           const BuildIdentity& build, const nlohmann::json& options,
+                           unsigned shard_index, unsigned shard_count);
 
 // A history as JSON events (step, thread, event, function, file, line).
 nlohmann::json HistoryJson(const tlsm::cli::History& h);

@@ -96,12 +96,15 @@ void PrintSummary(std::FILE* out, const std::vector<Row>& rows) {
   for (const auto& r : rows) w = std::max(w, r.scenario.size());
   std::size_t rw = 6;
   for (const auto& r : rows) rw = std::max(rw, r.result.size());
-  std::fprintf(out, "\nsummary\n%-*s  %-14s  %12s  %9s  %-*s  %s\n", static_cast<int>(w),
-               "scenario", "search", "executions", "time", static_cast<int>(rw), "result",
-               "coverage");
+  std::size_t sw = 14;
+  for (const auto& r : rows) sw = std::max(sw, r.search.size());
+  std::fprintf(out, "\nsummary\n%-*s  %-*s  %12s  %9s  %-*s  %s\n", static_cast<int>(w),
+               "scenario", static_cast<int>(sw), "search", "executions", "time",
+               static_cast<int>(rw), "result", "coverage");
   for (const auto& r : rows) {
-    std::fprintf(out, "%-*s  %-14s  %12llu  %9s  %-*s  %s\n", static_cast<int>(w),
-                 r.scenario.c_str(), r.search.c_str(), static_cast<unsigned long long>(r.executions),
+    std::fprintf(out, "%-*s  %-*s  %12llu  %9s  %-*s  %s\n", static_cast<int>(w),
+                 r.scenario.c_str(), static_cast<int>(sw), r.search.c_str(),
+                 static_cast<unsigned long long>(r.executions),
                  FormatSeconds(r.seconds).c_str(), static_cast<int>(rw), r.result.c_str(),
                  CoverageText(r).c_str());
   }

@@ -81,13 +81,6 @@ void EnforceBudget() {
     return;
   }
   b.stopped_at_admission = nullptr;
-  if (b.first_thread >= 0 && static_cast<int>(rl::thread_index()) != b.first_thread) {
-    // The depth-first search moved past the shard's subtree.
-    b.shard_done = true;
-    b.stopped_at_admission = "shard subtree done";
-    rl::ctx().rl_until(b.stopped_at_admission, rl::debug_info("budget", "", 0));
-    return;
-  }
   if ((b.max_executions != 0 && b.completed >= b.max_executions) ||
       (b.deadline_s != 0 && (b.completed & 63) == 0 && NowSeconds() > b.deadline_s)) {
     b.hit = true;
@@ -115,7 +108,7 @@ void CountCompleted() {
   }
 }
 
-void PrepareParams(const RunConfig& cfg, unsigned threads, rl::test_params* p) {
+void PrepareParams(const RunConfig& cfg, rl::test_params* p) {
   Budget& b = CurrentBudget();
   b = Budget{};
   if (cfg.time_budget_s > 0) b.deadline_s = NowSeconds() + cfg.time_budget_s;
@@ -160,15 +153,6 @@ void PrepareParams(const RunConfig& cfg, unsigned threads, rl::test_params* p) {
     p->iteration_count = std::max<std::uint64_t>(
         1, cfg.first_execution + (cfg.executions == 0 ? 0 : cfg.executions - 1));
     b.max_executions = cfg.executions;
-  } else if (cfg.first_thread >= 0 && static_cast<unsigned>(cfg.first_thread) < threads) {
-    // Shard of a tree search: start the depth-first search at the subtree
-    // whose first decision (the first scheduled thread, a sched-type node
-    // over all `threads` runnable threads) is first_thread; EnforceBudget
-    // stops when the search leaves it. State: iteration, node count, nodes
-    // (count index type).
-    b.first_thread = cfg.first_thread;
-    p->initial_state = "0 1 " + std::to_string(threads) + " " +
-                       std::to_string(cfg.first_thread) + " 0";
   }
   // Capture stops after one execution itself; a cap would also stop
   // Relacy's re-run of it (the history) before it starts.
@@ -213,8 +197,7 @@ void FinishResult(const rl::test_params& p, const ScenarioInfo& info, double sta
   if (p.test_result == rl::test_result_success) return;
   if (p.test_result == rl::test_result_until_condition_hit) {
     r->captured = b.captured;
-    r->shard_done = b.shard_done;
-    r->budget_hit = !b.captured && !b.shard_done;
+    r->budget_hit = !b.captured;
     if (b.captured) r->final_state = p.final_state;
     return;
   }

@@ -61,6 +61,16 @@ struct Checkpoint {
   std::uint64_t resume_sleep_blocked = 0;
 };
 
+// What a split search saw of the prefixes (tree_scheduler.h). `sum` adds a hash
+// of every prefix's choice sequence, `own_sum` of the shard's own: every
+// shard of one search must report the same count and sum, and the shards'
+// own counts and own sums must add up to them (each prefix in one shard).
+struct PrefixCounts {
+  std::uint64_t count = 0, own = 0, skeletons = 0;
+  std::uint64_t sum = 0, own_sum = 0;
+  std::uint64_t current = 0;  // the ordinal of the running (last) execution's prefix
+};
+
 struct RunConfig {
   SearchKind search = SearchKind::kRandom;
   // Random search: executions first_execution .. first_execution+executions-1
@@ -92,10 +102,11 @@ struct RunConfig {
   // Tree searches (TreeScheduler): checkpoints and resuming.
   Checkpoint checkpoint;
   std::string history_path;      // where Relacy writes the failing history
-  // Tree searches only (sharding): explore only the executions whose first
-  // scheduled thread is `first_thread` (-1 = all). Those executions form one
-  // contiguous subtree of Relacy's depth-first search.
-  int first_thread = -1;
+  // Tree searches only: prefix sharding (tree_scheduler.h, SearchParams):
+  // split at split_depth branching decisions, run the prefixes of shard
+  // shard_index of shard_count.
+  unsigned split_depth = 0;
+  unsigned shard_index = 0, shard_count = 1;
   // Capture: stop right after the first execution completes (pass or fail)
   // and record its history and state (determinism self-check of passing
   // executions). With initial_state set, that is exactly the named execution.
@@ -117,7 +128,6 @@ struct RunResult {
   std::string final_state;       // replay state of the failing execution
                                  // (capture: of the captured execution)
   bool captured = false;         // capture mode: an execution was recorded
-  bool shard_done = false;       // first_thread: left the shard's subtree
   std::uint64_t sleep_blocked = 0;  // tree searches: executions that ended
                                     // in a sleep-blocked state (counted in
                                     // executions)
@@ -126,6 +136,9 @@ struct RunResult {
   // sequence, in execution order (coverage).
   std::uint64_t max_steps = 0;
   std::vector<std::uint64_t> schedule_hashes;
+  // Split tree searches: the prefixes seen (prefix.current: of the failing
+  // execution when one failed).
+  PrefixCounts prefix;
   double seconds = 0;
 };
 

@@ -1,6 +1,8 @@
 // model/harness/strategy.cc — what every strategy shares: rows, tokens, replay.
 #include "model/harness/strategy.h"
 
+#include <algorithm>
+
 namespace tlsm::harness {
 
 using tlsm::model::RunConfig;
@@ -29,6 +31,9 @@ Row StartRow(const SearchStrategy& st, const ScenarioInfo& s, const SearchOption
   row.address_reuse = o.stock_scheduler || o.address_reuse;
   row.reduction = st.ReductionName(o);
   row.shard = std::to_string(o.shard_index) + "/" + std::to_string(o.shard_count);
+  row.shard_index = o.shard_index;
+  row.shard_count = o.shard_count;
+  row.split_depth = SplitDepth(st, o);
   if (st.Kind() == tlsm::model::SearchKind::kPct) row.depth = o.depth;
   return row;
 }
@@ -58,7 +63,24 @@ RunConfig SearchConfig(const SearchStrategy& st, const SearchOptions& o) {
   cfg.address_reuse = o.address_reuse;
   cfg.reduction = o.reduction;
   cfg.pct_depth = o.depth;
+  if (st.IsTree()) {
+    cfg.split_depth = SplitDepth(st, o);
+    cfg.shard_index = o.shard_index;
+    cfg.shard_count = o.shard_count;
+  }
   return cfg;
+}
+
+unsigned DefaultSplitDepth(unsigned shard_count) {
+  unsigned log2 = 0;
+  while ((1ull << log2) < shard_count) ++log2;
+  return std::max(8u, log2 + 6);
+}
+
+unsigned SplitDepth(const SearchStrategy& st, const SearchOptions& o) {
+  if (!st.IsTree()) return 0;
+  if (o.split_depth) return *o.split_depth;
+  return o.shard_count > 1 || o.jobs > 1 ? DefaultSplitDepth(o.shard_count) : 0;
 }
 
 tlsm::cli::ProgressOptions ProgressFor(const SearchStrategy& st, const ScenarioInfo& s,

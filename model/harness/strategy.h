@@ -12,7 +12,7 @@
 //     execution i seeded with i; sharded and parallelised by cutting the
 //     execution range; never verify;
 //   - tree strategies (strategy_tree.h): a depth-first search of Relacy's
-//     decision tree; sharded by the first scheduled thread; a completed
+//     decision tree; sharded and parallelised by schedule prefix; a completed
 //     search verifies the scenario (within its bound).
 //
 // Adding a strategy: one file defining a class derived from SamplingStrategy
@@ -44,7 +44,11 @@ struct SearchOptions {
   unsigned depth = 3;                       // pct: depth d (d-1 change points)
   std::optional<double> time_budget;        // seconds per search; unset = the strategy's default
   unsigned shard_index = 0, shard_count = 1;
-  unsigned jobs = 1;                        // sampling: parallel slices
+  // Tree searches: split at this many branching decisions (prefix sharding,
+  // tree_scheduler.h); unset: DefaultSplitDepth(shard_count) when sharded or
+  // run in parallel, else no split.
+  std::optional<unsigned> split_depth;
+  unsigned jobs = 1;                        // parallel slices (sampling) or prefix shards (tree)
   bool progress = false;                    // progress line on stderr
   bool fork = true;                         // each search in a child process
   // Tree searches: stock Relacy's scheduler instead of the harness's, address
@@ -85,7 +89,7 @@ class SearchStrategy {
   virtual const char* Name() const = 0;
   // The Relacy machinery its executions run on (RunConfig::search).
   virtual tlsm::model::SearchKind Kind() const = 0;
-  // A tree search (sharded by first thread; can verify) or a sampling one.
+  // A tree search (sharded by prefix; can verify) or a sampling one.
   virtual bool IsTree() const = 0;
   // The preemption bound the search runs with, if it has one.
   virtual std::optional<unsigned> PreemptionBound(const SearchOptions&) const {
@@ -126,6 +130,13 @@ tlsm::cli::Token MakeToken(const tlsm::model::ScenarioInfo& s, const SearchStrat
 // bound, scheduler, address policy and reduction (the last three matter to
 // tree searches only).
 tlsm::model::RunConfig SearchConfig(const SearchStrategy& st, const SearchOptions& o);
+
+// Tree searches: the split depth when none is given for a search in
+// shard_count shards: 8, or log2(shard_count) + 6 when larger (at least 64
+// prefixes per shard where the tree branches in two at every decision).
+unsigned DefaultSplitDepth(unsigned shard_count);
+// The split depth the search runs with (0: no split; sampling searches: 0).
+unsigned SplitDepth(const SearchStrategy& st, const SearchOptions& o);
 
 // The progress line of one search process of `s` (disabled unless o.progress).
 tlsm::cli::ProgressOptions ProgressFor(const SearchStrategy& st, const tlsm::model::ScenarioInfo& s,

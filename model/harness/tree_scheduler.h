@@ -94,6 +94,19 @@ struct SearchParams : rl::test_params {
   std::uint64_t schedule_length = 0;
   std::uint64_t max_steps = 0;
   rl::vector<std::uint64_t>::type schedule_hashes;
+  // Prefix sharding (tree searches; docs/harness.md, "Sharding"). An
+  // execution's prefix is its first split_depth branching decisions (tree
+  // nodes with more than one choice; all of them if it has fewer). Prefixes
+  // are numbered in depth-first order, the same in every shard, and prefix p
+  // belongs to shard p % shard_count. Above the split every choice is
+  // explored (sleep sets only: a decision's explored set must not depend on
+  // what a subtree found); DPOR and BPOR apply below it, inside one prefix's
+  // subtree. A shard runs each prefix it does not own once, on the search's
+  // first choices (a skeleton execution: not counted), to reach the next
+  // prefix. split_depth 0 and shard_count 1: no split.
+  unsigned split_depth = 0;
+  unsigned shard_index = 0, shard_count = 1;
+  PrefixCounts prefix;  // out (and in, resuming from a checkpoint)
 };
 
 inline bool Dependent(const tlsm::sync::PendingOp& a, const tlsm::sync::PendingOp& b,
@@ -138,6 +151,11 @@ class TreeScheduler
       resume_nodes_.resize(n);
       for (auto& [b, d] : resume_nodes_) in >> b >> d;
     }
+    PrefixCounts& pc = search_.prefix;
+    if (in >> word && word == "prefix") {
+      in >> next_ordinal_ >> new_prefix_ >> pc.count >> pc.own >> pc.skeletons >> pc.sum >>
+          pc.own_sum >> pc.current;
+    }
   }
   ~TreeScheduler() {
     if (CurrentBudget().on_stop_arg == this) {
@@ -160,6 +178,9 @@ class TreeScheduler
     }
     sleep_ = 0;
     blocked_ = false;
+    branches_ = 0;
+    boundary_ = kNoDecision;
+    foreign_ = false;
     CurrentBudget().execution_sleep_blocked = false;
     decision_ = kNoDecision;
     if (Dpor()) Trace().Reset(N, search_.wrong_independence);
@@ -180,17 +201,27 @@ class TreeScheduler
 
   bool iteration_end_impl() {
     RL_VERIFY(this->stree_depth_ == this->stree_.size());
-    if (blocked_) search_.sleep_blocked += 1;
+    if (Split() && boundary_ == kNoDecision) ReachBoundary(this->stree_.size());  // short execution
+    if (foreign_) {
+      // A skeleton execution: another shard's; not one of this search's.
+      Budget& b = CurrentBudget();
+      if (b.current_counted && b.completed != 0) b.completed -= 1;
+      search_.prefix.skeletons += 1;
+    } else if (blocked_) {
+      search_.sleep_blocked += 1;
+    }
     if (Dpor() && Trace().Full()) {
       // The race analysis gave up on this execution (too long): explore
       // every choice on its path.
       for (NodeInfo& ni : info_) ni.backtrack = ~Mask{0};
     }
     for (std::size_t i = this->stree_.size(); i != 0; --i) {
+      // A skeleton explores nothing below its prefix.
+      if (foreign_ && i - 1 >= boundary_) continue;
       auto& n = this->stree_[i - 1];
       NodeInfo& ni = info_[i - 1];
       unsigned next = n.index_ + 1;
-      if (ni.thread_choice && Dpor()) {
+      if (ni.thread_choice && Dpor() && !ni.upper) {
         if (ni.closed) continue;
         // The first thread (in position order) that a race asked for, not
         // yet explored here and not asleep.
@@ -211,6 +242,7 @@ class TreeScheduler
         this->stree_.resize(i);
         info_.resize(i);
         n.index_ = next;
+        if (Split() && i - 1 < boundary_) new_prefix_ = true;
         if (!search_.checkpoint.path.empty() &&
             NowSeconds() - last_checkpoint_ >= search_.checkpoint.period_s) {
           WriteCheckpoint();
@@ -247,6 +279,15 @@ class TreeScheduler
     if (info_.size() <= d) info_.resize(d + 1);
     NodeInfo& ni = info_[d];
     if (d == this->stree_.size()) ni = NodeInfo{};  // a new node
+    ni.upper = false;
+    if (Split() && boundary_ == kNoDecision) {
+      if (branches_ == search_.split_depth) {
+        ReachBoundary(d);
+      } else {
+        ni.upper = true;
+        if (limit > 1) branches_ += 1;
+      }
+    }
     if (type == rl::sched_type_sched) return ChooseThread(limit, d, ni);
     if (blocked_ && d == this->stree_.size()) {
       // Below a sleep-blocked state nothing is explored: one choice only.
@@ -266,6 +307,7 @@ class TreeScheduler
     bool thread_choice = false;  // a choice of thread (else: a Relacy data choice)
     bool closed = false;         // sleep-blocked: no sibling is explored
     bool continuation = false;   // position 0 is the running thread continuing
+    bool upper = false;          // above a split search's prefix boundary
     Mask sleep = 0;              // threads asleep on arrival
     Mask backtrack = 0;          // DPOR: threads to explore here (kept across executions)
     Mask done = 0;               // DPOR: threads explored here (kept across executions)
@@ -275,6 +317,30 @@ class TreeScheduler
 
   static bool Asleep(Mask sleep, rl::thread_id_t t) { return (sleep >> t) & 1u; }
   bool Reducing() const { return search_.reduction != Reduction::kNone; }
+  bool Split() const { return search_.split_depth != 0 || search_.shard_count > 1; }
+
+  // The execution reached its prefix boundary (tree node d is the first
+  // below it): number the prefix, and decide whether it is this shard's.
+  void ReachBoundary(std::size_t d) {
+    boundary_ = d;
+    PrefixCounts& pc = search_.prefix;
+    if (new_prefix_) {
+      new_prefix_ = false;
+      pc.current = next_ordinal_++;
+      std::uint64_t h = 1469598103934665603ull;  // FNV-1a over (count, index) pairs
+      for (std::size_t i = 0; i != d; ++i) {
+        h = (h ^ this->stree_[i].count_) * 1099511628211ull;
+        h = (h ^ this->stree_[i].index_) * 1099511628211ull;
+      }
+      pc.count += 1;
+      pc.sum += h;
+      if (pc.current % search_.shard_count == search_.shard_index) {
+        pc.own += 1;
+        pc.own_sum += h;
+      }
+    }
+    foreign_ = pc.current % search_.shard_count != search_.shard_index;
+  }
   bool Dpor() const { return search_.reduction == Reduction::kDpor; }
   static DporTrace& Trace() {
     static DporTrace trace;  // static storage: no allocation inside the simulation
@@ -345,7 +411,7 @@ class TreeScheduler
       const NodeInfo& ni = info_[decision_];
       const unsigned chosen = this->stree_[decision_].index_;
       next = ni.sleep;
-      if (Dpor() && !kBounded) {
+      if (Dpor() && !kBounded && !ni.upper) {
         next |= ni.done;  // every thread already explored here
       } else {
         for (unsigned q = 0; q < chosen; ++q) {
@@ -405,7 +471,13 @@ class TreeScheduler
       std::fprintf(f, "%u %u %u ", n.count_, n.index_, static_cast<unsigned>(n.type_));
     std::fprintf(f, "\nnodes %zu", info_.size());
     for (const NodeInfo& ni : info_) std::fprintf(f, " %u %u", ni.backtrack, ni.done);
-    std::fprintf(f, "\n");
+    const PrefixCounts& pc = search_.prefix;
+    std::fprintf(f, " prefix %llu %d %llu %llu %llu %llu %llu %llu\n",
+                 static_cast<unsigned long long>(next_ordinal_), new_prefix_ ? 1 : 0,
+                 static_cast<unsigned long long>(pc.count), static_cast<unsigned long long>(pc.own),
+                 static_cast<unsigned long long>(pc.skeletons),
+                 static_cast<unsigned long long>(pc.sum), static_cast<unsigned long long>(pc.own_sum),
+                 static_cast<unsigned long long>(pc.current));
     const bool ok = std::fflush(f) == 0;
     std::fclose(f);
     if (ok) std::rename(tmp_path_.c_str(), search_.checkpoint.path.c_str());
@@ -447,6 +519,14 @@ class TreeScheduler
   Mask sleep_ = 0;
   bool blocked_ = false;
   std::size_t decision_ = kNoDecision;
+  // Prefix sharding: branching decisions passed above the boundary, the
+  // boundary's tree index, whether the running execution is a skeleton, the
+  // next prefix ordinal, and whether the next boundary starts a new prefix.
+  unsigned branches_ = 0;
+  std::size_t boundary_ = kNoDecision;
+  bool foreign_ = false;
+  std::uint64_t next_ordinal_ = 0;
+  bool new_prefix_ = true;
   double last_checkpoint_ = 0;
   std::string tmp_path_;
   typename rl::vector<std::pair<Mask, Mask>>::type resume_nodes_;

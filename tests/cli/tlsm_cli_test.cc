@@ -532,52 +532,112 @@ TEST(TlsmCheck, JUnitReportHasOneTestcasePerSearch) {
   EXPECT_EQ(bad.rc, 3) << bad.out;
 }
 
-TEST(TlsmShard, TreeShardsPartitionTheExhaustiveSearch) {
-  const fs::path dir = TempDir("shard_tree");
-  const std::string base = "check selftest.ok --search exhaustive --executions 0 --results " + dir.string();
-  ASSERT_EQ(Tlsm(base).rc, 0);
-  const json whole = Summary(dir, "")["rows"][0];
-  ASSERT_EQ(whole["result"], "verified (exhaustive)");
-  for (int n : {2, 3}) {
-    std::uint64_t total = 0;
-    for (int i = 0; i < n; ++i) {
-      const CliRun r = Tlsm(base + " --shard " + std::to_string(i) + "/" + std::to_string(n));
-      ASSERT_EQ(r.rc, 0) << r.out;
-      const json row =
-          Summary(dir, ".shard-" + std::to_string(i) + "-of-" + std::to_string(n))["rows"][0];
-      total += row["executions"].get<std::uint64_t>();
+// Prefix shards of a split tree search, for any N: every shard enumerates
+// the same prefixes, each prefix belongs to one shard, the executions add
+// up to the unsharded split search's, and tlsm merge gives its verdict.
+TEST(TlsmShard, PrefixShardsPartitionTheSplitSearchForAnyCount) {
+  for (const char* search : {"bounded --bound 2", "exhaustive"}) {
+    const fs::path dir = TempDir("shard_prefix");
+    const std::string base = std::string("check tls.id_reuse --search ") + search +
+                             " --split-depth 10 --no-progress --results ";
+    const CliRun whole_run = Tlsm(base + (dir / "whole").string());
+    ASSERT_EQ(whole_run.rc, 0) << whole_run.out;
+    const json whole = Summary(dir / "whole", "")["rows"][0];
+    ASSERT_EQ(whole["verdict"], "verified") << whole;
+    const std::uint64_t prefixes = whole["split"]["prefixes"];
+    EXPECT_GT(prefixes, 64u) << "too few prefixes for 64 shards to matter";
+    for (int n : {1, 2, 3, 7, 64}) {
+      const fs::path shards = dir / ("n" + std::to_string(n));
+      std::uint64_t executions = 0, own = 0, own_sum = 0;
+      for (int i = 0; i < n; ++i) {
+        const std::string sh = std::to_string(i) + "/" + std::to_string(n);
+        const CliRun r = Tlsm(base + shards.string() + " --no-determinism-check --shard " + sh);
+        ASSERT_EQ(r.rc, 0) << r.out;
+        const std::string suffix =
+            n == 1 ? "" : ".shard-" + std::to_string(i) + "-of-" + std::to_string(n);
+        const json row = Summary(shards, suffix)["rows"][0];
+        EXPECT_EQ(row["verdict"], n == 1 ? "verified" : "shard complete") << sh;
+        EXPECT_EQ(row["split"]["prefixes"], prefixes) << sh;
+        EXPECT_EQ(row["split"]["prefix_sum"], whole["split"]["prefix_sum"]) << sh;
+        executions += row["executions"].get<std::uint64_t>();
+        own += row["split"]["own_prefixes"].get<std::uint64_t>();
+        own_sum += row["split"]["own_prefix_sum"].get<std::uint64_t>();
+      }
+      EXPECT_EQ(executions, whole["executions"].get<std::uint64_t>()) << search << " N=" << n;
+      EXPECT_EQ(own, prefixes) << search << " N=" << n;  // no prefix twice, none left out
+      EXPECT_EQ(own_sum, whole["split"]["prefix_sum"].get<std::uint64_t>()) << search << " N=" << n;
+      const CliRun m = Tlsm("merge " + shards.string() + " --results " + (shards / "m").string());
+      ASSERT_EQ(m.rc, 0) << m.out;
+      const json merged = Summary(shards / "m", "")["rows"][0];
+      EXPECT_EQ(merged["result"], whole["result"]) << m.out;
+      EXPECT_EQ(merged["executions"], whole["executions"]) << m.out;
     }
-    EXPECT_EQ(total, whole["executions"].get<std::uint64_t>()) << n << " shards";
   }
 }
 
-TEST(TlsmShard, ShardsFindTheBugInTheirSlice) {
-  // Without reduction each shard's subtree (first thread 0 or 1) holds the
-  // lost update; each shard finds it, with a token that replays.
-  const fs::path dir = TempDir("shard_bug");
-  int bugs = 0;
-  for (int i = 0; i < 2; ++i) {
-    const CliRun r = Tlsm("check selftest.broken --search exhaustive --reduction none "
-                          "--no-minimise --shard " +
-                          std::to_string(i) + "/2 --results " + dir.string());
-    EXPECT_TRUE(r.rc == 0 || r.rc == 1) << r.out;
-    if (r.rc == 1) {
-      ++bugs;
-      const json a = json::parse(ReadFile(dir / ("selftest.broken.failure.shard-" +
-                                                 std::to_string(i) + "-of-2.json")));
-      EXPECT_EQ(Tlsm("replay " + a["token"].get<std::string>()).rc, 1);
-    }
+TEST(TlsmShard, MutantFoundInOneShardOfSixtyFourIsReportedByTheMergeWithAToken) {
+  const fs::path dir = TempDir("shard_mutant");
+  int found = 0;
+  for (int i = 0; i < 64; ++i) {
+    const CliRun r = Tlsm("check sv.install_vs_install --mutant db_flush_installs_unlocked "
+                          "--search bounded --no-minimise --no-determinism-check --no-progress "
+                          "--shard " + std::to_string(i) + "/64 --results " + dir.string());
+    ASSERT_TRUE(r.rc == 0 || r.rc == 1) << r.out;
+    found += r.rc == 1;
   }
-  EXPECT_EQ(bugs, 2);  // the lost update is reachable whichever thread starts
-  // With DPOR every execution starts with thread 0: shard 0 holds the whole
-  // search and finds the bug; shard 1 has nothing to run.
-  const CliRun first = Tlsm("check selftest.broken --search exhaustive --no-minimise "
-                            "--shard 0/2 --results " + dir.string());
-  EXPECT_EQ(first.rc, 1) << first.out;
-  const CliRun second = Tlsm("check selftest.broken --search exhaustive --no-minimise "
-                             "--shard 1/2 --results " + dir.string());
-  EXPECT_EQ(second.rc, 0) << second.out;
-  EXPECT_NE(second.out.find("skipped (shard has no subtree)"), std::string::npos) << second.out;
+  EXPECT_GE(found, 1);
+  EXPECT_LT(found, 64) << "the bug is in a few prefixes, not in every shard's way";
+  const CliRun m = Tlsm("merge " + dir.string() + " --results " + (dir / "m").string() +
+                        " --junit " + (dir / "m.xml").string());
+  ASSERT_EQ(m.rc, 1) << m.out;
+  EXPECT_NE(m.out.find("FAIL sv.install_vs_install: SV-FRESH"), std::string::npos) << m.out;
+  const json row = Summary(dir / "m", "")["rows"][0];
+  EXPECT_EQ(row["verdict"], "bug");
+  EXPECT_NE(ReadFile(dir / "m.xml").find("<failure"), std::string::npos);
+  const std::size_t at = m.out.find("replay: ");
+  ASSERT_NE(at, std::string::npos);
+  const std::string cmd = m.out.substr(at + 8, m.out.find('\n', at) - at - 8);
+  const std::string token = cmd.substr(cmd.rfind(' ') + 1);
+  EXPECT_EQ(Tlsm("replay " + token).rc, 1) << token;
+}
+
+TEST(TlsmMerge, RefusesMixedBuildsAndSearchesAndNamesMissingShards) {
+  const fs::path dir = TempDir("merge_refuse");
+  const std::string base = "check tls.scrape_vs_swap --search bounded --no-progress --results ";
+  auto run = [&](const std::string& name, const std::string& extra) {
+    const CliRun r = Tlsm(base + (dir / name).string() + " " + extra);
+    ASSERT_TRUE(r.rc == 0 || r.rc == 1) << r.out;
+  };
+  run("s0", "--shard 0/3");
+  run("s1", "--shard 1/3");
+  run("s2", "--shard 2/3");
+  const std::string s0 = (dir / "s0").string(), s1 = (dir / "s1").string(),
+                    s2 = (dir / "s2").string();
+  EXPECT_EQ(Tlsm("merge " + s0 + " " + s1 + " " + s2 + " --results " + (dir / "m").string()).rc, 0);
+  const CliRun missing = Tlsm("merge " + s0 + " " + s2);
+  EXPECT_EQ(missing.rc, 3);
+  EXPECT_NE(missing.out.find("missing shard 1 of 0..2"), std::string::npos) << missing.out;
+  const CliRun twice = Tlsm("merge " + s0 + " " + s0 + " " + s1 + " " + s2);
+  EXPECT_EQ(twice.rc, 3);
+  EXPECT_NE(twice.out.find("shard given twice: 0"), std::string::npos) << twice.out;
+  run("bound1", "--shard 1/3 --bound 1");
+  const CliRun params = Tlsm("merge " + s0 + " " + (dir / "bound1").string() + " " + s2);
+  EXPECT_EQ(params.rc, 2);
+  EXPECT_NE(params.out.find("differ in bound (2 vs 1)"), std::string::npos) << params.out;
+  run("mutant", "--shard 1/3 --mutant tls_scrape_misses_new_row --no-minimise");
+  const CliRun build = Tlsm("merge " + s0 + " " + (dir / "mutant").string() + " " + s2);
+  EXPECT_EQ(build.rc, 2);
+  EXPECT_NE(build.out.find("shards from different builds"), std::string::npos) << build.out;
+  run("four", "--shard 3/4");
+  EXPECT_EQ(Tlsm("merge " + s0 + " " + s1 + " " + s2 + " " + (dir / "four").string()).rc, 2);
+  // A shard re-run alone (it died, or was cancelled) joins the others.
+  run("rerun1", "--shard 1/3");
+  EXPECT_EQ(Tlsm("merge " + s0 + " " + (dir / "rerun1").string() + " " + s2).rc, 0);
+  fs::create_directories(dir / "junk");
+  std::ofstream(dir / "junk" / "summary.json") << "{\"not\": \"a summary\"}";
+  EXPECT_EQ(Tlsm("merge " + (dir / "junk").string()).rc, 2);
+  EXPECT_EQ(Tlsm("merge " + (dir / "nonexistent").string()).rc, 2);
+  EXPECT_EQ(Tlsm("merge").rc, 2);
 }
 
 TEST(TlsmCheck, LeakFoundAfterTheExecutionReplaysAndCountsOnce) {
@@ -627,6 +687,33 @@ TEST(TlsmJobs, ParallelRandomSearchReportsTheEarliestFailure) {
   EXPECT_EQ(tokens[0], tokens[1]);
   EXPECT_EQ(tokens[0], tokens[2]);
   EXPECT_EQ(Tlsm("replay " + tokens[2]).rc, 1);
+}
+
+// --jobs on a tree search: the split search's prefix shards in parallel
+// processes, the same executions and the same failure as one process.
+TEST(TlsmJobs, ParallelTreeSearchEqualsOneProcess) {
+  const fs::path dir = TempDir("jobs_tree");
+  std::uint64_t executions[2];
+  int k = 0;
+  for (const char* jobs : {"1", "3"}) {
+    const CliRun r = Tlsm("check tls.id_reuse --search bounded --split-depth 10 --no-progress "
+                          "--jobs " + std::string(jobs) + " --results " + dir.string());
+    ASSERT_EQ(r.rc, 0) << r.out;
+    const json row = Summary(dir, "")["rows"][0];
+    EXPECT_EQ(row["verdict"], "verified") << jobs;
+    executions[k++] = row["executions"];
+  }
+  EXPECT_EQ(executions[0], executions[1]);
+  std::string tokens[2];
+  k = 0;
+  for (const char* jobs : {"1", "3"}) {
+    const CliRun r = Tlsm("check sv.install_vs_install --mutant db_flush_installs_unlocked "
+                          "--search bounded --split-depth 8 --no-minimise --no-progress --jobs " +
+                          std::string(jobs) + " --results " + dir.string());
+    ASSERT_EQ(r.rc, 1) << r.out;
+    tokens[k++] = json::parse(ReadFile(dir / "sv.install_vs_install.failure.json"))["token"];
+  }
+  EXPECT_EQ(tokens[0], tokens[1]);
 }
 
 // PCT, POS and the portfolio: a failure's token replays byte-identically in

@@ -159,25 +159,38 @@ TEST(HarnessCampaign, BoundedSearchVerifiesAtItsBoundOrSamplesWhenCapped) {
   EXPECT_EQ(capped.rows[0].result, "sampled (3 executions, cap hit)");
 }
 
-TEST(HarnessCampaign, TreeShardsCompleteTheirSubtrees) {
-  CampaignOptions o = Options("shard", {&Strategy("exhaustive")});
-  o.search.shard_count = 2;
-  // Without reduction, shard 1 of 2 explores the subtree whose first thread is 1.
-  o.search.reduction = tlsm::model::Reduction::kNone;
-  o.search.shard_index = 1;
-  const ScenarioReport rep = Campaign(o).CheckScenario(Scenario("selftest.ok"));
-  EXPECT_EQ(rep.rows[0].result, "shard complete (exhaustive)");
-  EXPECT_EQ(rep.rows[0].first_threads, std::vector<int>{1});
-  EXPECT_EQ(rep.rows[0].search, "exhaustive nored");
-  EXPECT_TRUE(fs::exists(o.results / "selftest.ok.result.shard-1-of-2.json"));
-  // With DPOR every execution starts with thread 0: shard 0 holds the search.
-  o.search.reduction = tlsm::model::Reduction::kDpor;
-  const ScenarioReport none = Campaign(o).CheckScenario(Scenario("selftest.ok"));
-  EXPECT_EQ(none.rows[0].result, "skipped (shard has no subtree)");
-  o.search.shard_index = 0;
-  const ScenarioReport all = Campaign(o).CheckScenario(Scenario("selftest.ok"));
-  EXPECT_EQ(all.rows[0].result, "shard complete (exhaustive)");
-  EXPECT_EQ(all.rows[0].first_threads, std::vector<int>{0});
+TEST(HarnessCampaign, TreeShardsPartitionTheSplitSearchByPrefix) {
+  for (const char* search : {"exhaustive", "bounded"}) {
+    CampaignOptions o = Options("shard", {&Strategy(search)});
+    o.search.split_depth = 3;
+    const ScenarioReport whole = Campaign(o).CheckScenario(Scenario("selftest.ok"));
+    ASSERT_EQ(whole.rows[0].verdict, Verdict::kVerified) << search;
+    EXPECT_NE(whole.rows[0].search.find(" split=3"), std::string::npos) << whole.rows[0].search;
+    const tlsm::model::PrefixCounts all = whole.rows[0].prefix;
+    EXPECT_GT(all.count, 1u);
+    EXPECT_EQ(all.own, all.count);
+    EXPECT_EQ(all.skeletons, 0u);
+    for (unsigned n : {2u, 3u, 7u}) {
+      std::uint64_t executions = 0, own = 0, own_sum = 0;
+      for (unsigned i = 0; i < n; ++i) {
+        o.search.shard_index = i;
+        o.search.shard_count = n;
+        const ScenarioReport rep = Campaign(o).CheckScenario(Scenario("selftest.ok"));
+        const Row& row = rep.rows[0];
+        EXPECT_EQ(row.verdict, Verdict::kShardComplete) << search << " " << i << "/" << n;
+        EXPECT_EQ(row.prefix.count, all.count);  // every shard enumerates every prefix
+        EXPECT_EQ(row.prefix.sum, all.sum);
+        EXPECT_EQ(row.prefix.own + row.prefix.skeletons, all.count);
+        executions += row.executions;
+        own += row.prefix.own;
+        own_sum += row.prefix.own_sum;
+      }
+      EXPECT_EQ(executions, whole.rows[0].executions) << search << " N=" << n;
+      EXPECT_EQ(own, all.count);
+      EXPECT_EQ(own_sum, all.sum);
+    }
+    EXPECT_TRUE(fs::exists(o.results / "selftest.ok.result.shard-6-of-7.json"));
+  }
 }
 
 TEST(HarnessCampaign, BugIsReportedWithATokenThatReplaysAndAMinimalCounterexample) {

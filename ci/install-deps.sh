@@ -11,6 +11,8 @@ packages=(
   clang-16  # ci/check_thread_safety.sh: -Wthread-safety (>= 15 for <source_location>)
   liburcu-dev
   libclang-rt-16-dev  # ci/fuzz.sh: the libFuzzer and sanitizer runtimes of clang-16
+  slurm-wlm munge  # ci/slurm_cluster.sh: the one-node Slurm cluster of the distributed tests
+  python3-yaml  # ci/check_scale_out_manifests.py: the GitHub Actions and Kubernetes manifests
 )
 
 missing=()

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test TLS Matrix has, on a fresh machine (installs what it needs):
 #   1. release model build: unit tests, tlsm CLI end-to-end tests, every model
-#      scenario through tlsm (label model) and every mutant twin (label
-#      mutants: `tlsm check --mutant NAME` must find the injected bug);
+#      scenario through tlsm (label model), every mutant twin (label
+#      mutants: `tlsm check --mutant NAME` must find the injected bug), and
+#      the distributed tests (label distributed: a one-node Slurm cluster
+#      runs a sharded search as a job array, tlsm merge; the shipped GitHub
+#      Actions workflow and Kubernetes manifest checked);
 #   2. release build of the matrix benchmark: the fast-path probe
 #      (ci/tls_fast_path_asm.sh: Get, Swap, CompareAndSwap compile to the
 #      instructions of hand-written std code, every mutant branch folded);
@@ -53,7 +56,7 @@ run_stage() {  # run_stage <preset> <ctest label regex>
 }
 
 status=0
-run_stage model "unit|model|mutants|cli" || status=1
+run_stage model "unit|model|mutants|cli|distributed" || status=1
 echo "=== [release] fast-path probe"
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$jobs" --target thread_local_ptr_bench

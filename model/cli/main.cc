@@ -336,7 +336,8 @@ int CmdCheck(const std::vector<std::string>& args) {
   const json options = {
       {"search", a.search},
       {"seed", a.seed},
-      {"executions", a.executions ? json(*a.executions) : json(nullptr)},
+      // Tree searches: --executions 0 is no cap, as when it is not given.
+      {"executions", a.executions && *a.executions != 0 ? json(*a.executions) : json(nullptr)},
       {"bound", a.bound},
       {"depth", a.depth},
       {"time_budget", a.time_budget ? json(*a.time_budget) : json(nullptr)},

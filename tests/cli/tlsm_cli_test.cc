@@ -51,6 +51,11 @@ fs::path TempDir(const std::string& name) {
   return d;
 }
 
+// A run's summary file (suffix: "" or ".shard-I-of-N").
+json Summary(const fs::path& dir, const std::string& suffix) {
+  return json::parse(ReadFile(dir / ("summary" + suffix + ".json")));
+}
+
 // The history part of a replay's output.
 std::string HistoryOf(const std::string& out) {
   const std::size_t p = out.find("interleaving (");
@@ -180,6 +185,36 @@ TEST(TlsmCheck, ResumedTreeSearchEqualsAnUninterruptedOne) {
   EXPECT_EQ(Tlsm(search + " --resume " + (dir / "damaged").string()).rc, 2);
   EXPECT_EQ(Tlsm("check selftest.ok --checkpoint " + ck.string() + " --results " + dir.string()).rc,
             2);  // --search all
+}
+
+// A shard stopped by its budget (a preempted machine) resumes from its
+// checkpoint to exactly the part an uninterrupted shard runs, and merges.
+TEST(TlsmShard, PreemptedShardResumesFromItsCheckpoint) {
+  const fs::path dir = TempDir("resume_shard");
+  const std::string search = "check tls.id_reuse --search bounded --split-depth 10 "
+                             "--no-determinism-check --no-progress --shard 1/3 --results ";
+  ASSERT_EQ(Tlsm(search + (dir / "whole").string()).rc, 0);
+  const json whole = Summary(dir / "whole", ".shard-1-of-3")["rows"][0];
+  const fs::path ck = dir / "shard.checkpoint";
+  CliRun r = Tlsm(search + (dir / "cut").string() + " --executions 100 --checkpoint " + ck.string());
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_EQ(Summary(dir / "cut", ".shard-1-of-3")["rows"][0]["verdict"], "sampled");
+  r = Tlsm(search + (dir / "cut").string() + " --executions 0 --resume " + ck.string());
+  ASSERT_EQ(r.rc, 0) << r.out;
+  const json resumed = Summary(dir / "cut", ".shard-1-of-3")["rows"][0];
+  EXPECT_EQ(resumed["verdict"], "shard complete");
+  EXPECT_EQ(resumed["executions"], whole["executions"]);
+  EXPECT_EQ(resumed["split"], whole["split"]);
+  // Another shard's checkpoint is refused.
+  EXPECT_EQ(Tlsm("check tls.id_reuse --search bounded --split-depth 10 --shard 2/3 --resume " +
+                 ck.string() + " --results " + (dir / "x").string()).rc, 2);
+  for (int i : {0, 2}) {
+    ASSERT_EQ(Tlsm("check tls.id_reuse --search bounded --split-depth 10 --no-progress --shard " +
+                   std::to_string(i) + "/3 --results " + (dir / "cut").string()).rc, 0);
+  }
+  const CliRun m = Tlsm("merge " + (dir / "cut").string() + " --results " + (dir / "m").string());
+  ASSERT_EQ(m.rc, 0) << m.out;
+  EXPECT_EQ(Summary(dir / "m", "")["rows"][0]["verdict"], "verified");
 }
 
 TEST(TlsmCheck, BadSchedulerOptionsAreUsageErrors) {
@@ -484,10 +519,6 @@ TEST(TlsmCheck, NondeterminismIsAHarnessError) {
   EXPECT_EQ(r.rc, 3) << r.out;
   EXPECT_NE(r.out.find("HARNESS ERROR"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("nondeterminism"), std::string::npos) << r.out;
-}
-
-json Summary(const fs::path& dir, const std::string& suffix) {
-  return json::parse(ReadFile(dir / ("summary" + suffix + ".json")));
 }
 
 TEST(TlsmShard, RandomShardsAreContiguousSlicesOfOneRun) {

@@ -4,7 +4,8 @@
 # parsing sources each needs, and runs each for a bounded time on its seed
 # corpus (fuzz/corpus/<target>/, copied so the repo is not written).
 # The first byte of a replay_file input chooses --minimal (odd: yes); a
-# check_args input is `tlsm check`'s argv split at NUL/newline (parse only).
+# check_args input is `tlsm check`'s argv split at NUL/newline (parse only);
+# a merge input is up to three files split at NUL (fuzz/merge_fuzz.cc).
 # Fails on any crash, hang (-timeout), leak or sanitizer report; prints the
 # executions each target ran.
 #   TLSM_FUZZ_SECONDS  seconds per target (default 30)
@@ -22,6 +23,7 @@ declare -A sources=(
   [token]="fuzz/token_fuzz.cc model/cli/token.cc"
   [replay_file]="fuzz/replay_file_fuzz.cc model/cli/replay_input.cc model/cli/token.cc"
   [check_args]="fuzz/check_args_fuzz.cc model/cli/check_args.cc"
+  [merge]="fuzz/merge_fuzz.cc model/harness/merge.cc model/harness/report.cc model/harness/report_json.cc model/cli/history.cc"
 )
 # target -> the libraries it links (after its sources).
 declare -A libs=(

@@ -3,7 +3,7 @@
 // through RunGuarded, the guard Main runs every command in.
 //
 // Input: an argv split at NUL and newline bytes. When its first word is
-// replay, trace, list or mutants, the rest goes to that command's parser;
+// replay, trace, list, mutants or merge, the rest goes to that command's parser;
 // otherwise the whole argv is `tlsm check`'s arguments. Only the parse step
 // runs (it needs no harness), so nothing is ever searched or replayed.
 //
@@ -33,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (args.size() == 1 && args[0].empty()) args.clear();
   std::string cmd = "check";
   if (!args.empty() && (args[0] == "replay" || args[0] == "trace" || args[0] == "list" ||
-                        args[0] == "mutants")) {
+                        args[0] == "mutants" || args[0] == "merge")) {
     cmd = args[0];
     args.erase(args.begin());
   }
@@ -47,6 +47,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } else if (cmd == "trace") {
       tlsm::cli::TraceArgs t;
       accepted = tlsm::cli::ParseTraceArgs(args, &t, &help);
+    } else if (cmd == "merge") {
+      tlsm::cli::MergeArgs m;
+      accepted = tlsm::cli::ParseMergeArgs(args, &m, &help);
+      if (accepted && (m.dirs.empty() || m.results.empty())) std::abort();
     } else if (cmd == "list" || cmd == "mutants") {
       tlsm::cli::ListArgs l;
       accepted = tlsm::cli::ParseListArgs(cmd.c_str(), "usage", args, &l, &help);
@@ -74,6 +78,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (a.shard_count < 1 || a.shard_index >= a.shard_count || a.shard_count > 1000000) std::abort();
   if (a.jobs < 1 || a.jobs > 256 || (a.jobs > 1 && !a.fork)) std::abort();
   if (a.time_budget && !(*a.time_budget >= 0 && *a.time_budget <= 1e7)) std::abort();
+  if (a.split_depth && *a.split_depth > 64) std::abort();
   if (a.reduction != "dpor" && a.reduction != "sleep-sets" && a.reduction != "none") std::abort();
   if (a.stock_scheduler && (a.address_reuse || a.reduction_given)) std::abort();
   return 0;

@@ -2,6 +2,7 @@
 #include "model/harness/merge.h"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -9,7 +10,6 @@
 #include <set>
 
 #include "model/harness/report_json.h"
-#include "model/harness/strategy.h"
 
 namespace tlsm::harness {
 namespace {
@@ -20,8 +20,20 @@ using nlohmann::json;
 struct ShardFile {
   fs::path path;
   json summary;
+  std::vector<Row> rows;
   unsigned index = 0, count = 1;
 };
+
+Row RowOf(const json& j);
+
+// A scenario name as tlsm registers them: it becomes part of a file name.
+bool PlainName(const std::string& s) {
+  if (s.empty() || s.size() > 200 || s[0] == '.') return false;
+  for (char c : s) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') return false;
+  }
+  return true;
+}
 
 json ReadJson(const fs::path& p) {
   std::ifstream in(p);
@@ -53,14 +65,27 @@ std::vector<ShardFile> SummariesIn(const fs::path& dir) {
       f.count = static_cast<unsigned>(std::stoul(m[3]));
     }
     if (!f.summary.is_object() || !f.summary.contains("build_id") ||
-        !f.summary.contains("rows") || !f.summary.contains("options")) {
+        !f.summary["build_id"].is_string() || !f.summary.contains("rows") ||
+        !f.summary["rows"].is_array() || !f.summary.contains("options") ||
+        !f.summary["options"].is_object()) {
       throw MergeError(MergeError::kRefused,
                        f.path.string() + " is not a tlsm check summary (of this version)");
     }
-    for (const auto& r : f.summary["rows"]) {
-      if (r.value("shard_index", 0u) != f.index || r.value("shard_count", 1u) != f.count) {
+    try {
+      for (const auto& r : f.summary["rows"]) f.rows.push_back(RowOf(r));
+      f.summary.value("mutant", "");
+    } catch (const json::exception& e) {
+      throw MergeError(MergeError::kRefused, f.path.string() + " is a malformed summary: " + e.what());
+    }
+    for (const Row& r : f.rows) {
+      if (!PlainName(r.scenario)) {
+        throw MergeError(MergeError::kRefused,
+                         f.path.string() + " names a scenario that is not a plain name");
+      }
+      if (r.shard_index != f.index || r.shard_count != f.count) {
         throw MergeError(MergeError::kRefused, f.path.string() + ": its rows say shard " +
-                                                   r.value("shard", std::string("?")) +
+                                                   std::to_string(r.shard_index) + "/" +
+                                                   std::to_string(r.shard_count) +
                                                    ", its name another");
       }
     }
@@ -81,36 +106,59 @@ std::string FirstDifference(const json& a, const json& b) {
   return "";
 }
 
+// Typed fields of a summary row; a missing or mistyped one is a
+// json::type_error (the caller names the file).
+std::uint64_t U64(const json& j, const char* key, std::optional<std::uint64_t> dflt = {}) {
+  if (!j.contains(key) && dflt) return *dflt;
+  const json& v = j.at(key);
+  if (!v.is_number_unsigned()) {
+    throw json::type_error::create(302, std::string(key) + " must be a non-negative integer", &v);
+  }
+  return v.get<std::uint64_t>();
+}
+unsigned U32(const json& j, const char* key, unsigned dflt) {
+  const std::uint64_t v = U64(j, key, dflt);
+  if (v > 0xffffffffu) throw json::type_error::create(302, std::string(key) + " is too large", &j);
+  return static_cast<unsigned>(v);
+}
+double Seconds(const json& j, const char* key) {
+  const json& v = j.at(key);
+  if (!v.is_number() || !(v.get<double>() >= 0) || v.get<double>() > 1e12) {
+    throw json::type_error::create(302, std::string(key) + " must be seconds", &v);
+  }
+  return v.get<double>();
+}
+
 Row RowOf(const json& j) {
   Row r;
-  r.scenario = j.at("scenario");
-  r.search = j.at("search");
-  r.executions = j.at("executions");
-  r.seconds = j.at("seconds");
-  r.cpu_seconds = j.at("cpu_seconds");
-  r.result = j.at("result");
-  r.verdict = VerdictFromName(j.at("verdict"));
-  r.shard_index = j.value("shard_index", 0u);
-  r.shard_count = j.value("shard_count", 1u);
+  r.scenario = j.at("scenario").get<std::string>();
+  r.search = j.at("search").get<std::string>();
+  r.executions = U64(j, "executions");
+  r.seconds = Seconds(j, "seconds");
+  r.cpu_seconds = Seconds(j, "cpu_seconds");
+  r.result = j.at("result").get<std::string>();
+  r.verdict = VerdictFromName(j.at("verdict").get<std::string>());
+  r.shard_index = U32(j, "shard_index", 0);
+  r.shard_count = U32(j, "shard_count", 1);
   r.tree = j.contains("scheduler");
   if (r.tree) {
-    r.scheduler = j.at("scheduler");
-    r.address_reuse = j.at("address_reuse");
-    r.reduction = j.at("reduction");
-    r.sleep_blocked = j.at("sleep_blocked");
+    r.scheduler = j.at("scheduler").get<std::string>();
+    r.address_reuse = j.at("address_reuse").get<bool>();
+    r.reduction = j.at("reduction").get<std::string>();
+    r.sleep_blocked = U64(j, "sleep_blocked");
   } else {
-    r.first_execution = j.value("first_execution", std::uint64_t{0});
-    r.depth = j.value("depth", 0u);
-    r.schedule_length = j.value("schedule_length", std::uint64_t{0});
+    r.first_execution = U64(j, "first_execution", 0);
+    r.depth = U32(j, "depth", 0);
+    r.schedule_length = U64(j, "schedule_length", 0);
   }
   if (j.contains("split")) {
     const json& s = j["split"];
-    r.split_depth = s.at("depth");
-    r.prefix.count = s.at("prefixes");
-    r.prefix.own = s.at("own_prefixes");
-    r.prefix.skeletons = s.at("skeletons");
-    r.prefix.sum = s.at("prefix_sum");
-    r.prefix.own_sum = s.at("own_prefix_sum");
+    r.split_depth = U32(s, "depth", 0);
+    r.prefix.count = U64(s, "prefixes");
+    r.prefix.own = U64(s, "own_prefixes");
+    r.prefix.skeletons = U64(s, "skeletons");
+    r.prefix.sum = U64(s, "prefix_sum");
+    r.prefix.own_sum = U64(s, "own_prefix_sum");
   }
   return r;
 }
@@ -133,6 +181,9 @@ bool EmptyShard(const Row& r) {
   return r.verdict == Verdict::kSkipped && r.result.find("empty shard") != std::string::npos;
 }
 
+FailureReport FailureFromJson(const json& j, const ShardFile& f, const std::string& scenario,
+                              const fs::path& p);
+
 // The failure a shard reported for `scenario`, as the merge shows it.
 FailureReport FailureOf(const ShardFile& f, const std::string& scenario) {
   const std::string suffix =
@@ -144,25 +195,39 @@ FailureReport FailureOf(const ShardFile& f, const std::string& scenario) {
                          " is missing");
   }
   const json j = ReadJson(p);
+  try {
+    return FailureFromJson(j, f, scenario, p);
+  } catch (const json::exception& e) {
+    throw MergeError(MergeError::kRefused, p.string() + " is a malformed failure artifact: " + e.what());
+  }
+}
+
+FailureReport FailureFromJson(const json& j, const ShardFile& f, const std::string& scenario,
+                              const fs::path& p) {
+  if (!j.is_object()) throw MergeError(MergeError::kRefused, p.string() + " is not a failure artifact");
   FailureReport r;
   r.scenario = scenario;
   r.invariant = j.value("invariant", "");
   r.message = j.value("message", "");
-  r.execution = j.value("execution", std::uint64_t{0});
+  r.execution = U64(j, "execution", 0);
   r.state = j.value("state", "");
   r.build = {j.value("build_id", ""), j.value("mutant", "")};
   r.token = j.value("token", "");
   r.replay_command = j.value("replay_command", "");
-  r.preemptions = j.value("preemptions", 0u);
+  r.preemptions = U32(j, "preemptions", 0);
   r.history = HistoryFromJson(j.value("history", json::array()));
-  r.history.failing_step = j.value("failing_step", -1);
+  r.history.failing_step = j.contains("failing_step") && j["failing_step"].is_number_integer() &&
+                                   j["failing_step"].get<long long>() >= -1 &&
+                                   j["failing_step"].get<long long>() < (1 << 30)
+                               ? static_cast<int>(j["failing_step"].get<long long>())
+                               : -1;
   r.artifact = p.string();
   if (j.contains("minimal") && j["minimal"].contains("token")) {
     // Shown as the shard showed it: its minimal counterexample.
     const json& m = j["minimal"];
     r.token = m.value("token", r.token);
     r.replay_command = m.value("replay_command", r.replay_command);
-    r.preemptions = m.value("preemptions", r.preemptions);
+    r.preemptions = U32(m, "preemptions", r.preemptions);
     r.history = HistoryFromJson(m.value("history", json::array()));
   }
   r.where = "shard " + std::to_string(f.index) + "/" + std::to_string(f.count);
@@ -305,11 +370,7 @@ MergeResult MergeShards(const std::vector<fs::path>& dirs) {
   }
   // The same rows (scenario, search) in every shard, in shard 0's order.
   std::vector<std::vector<Row>> rows;  // [shard][row]
-  for (const auto& [i, f] : by_index) {
-    std::vector<Row> r;
-    for (const auto& j : f->summary["rows"]) r.push_back(RowOf(j));
-    rows.push_back(std::move(r));
-  }
+  for (const auto& [i, f] : by_index) rows.push_back(f->rows);
   for (std::size_t s = 1; s < rows.size(); ++s) {
     bool same = rows[s].size() == rows[0].size();
     for (std::size_t k = 0; same && k < rows[0].size(); ++k) {

@@ -24,4 +24,10 @@ Verdict VerdictFromName(const std::string& name) {
   return Verdict::kPending;
 }
 
+void MarkSampled(const std::string& why, Row* row) {
+  row->verdict = Verdict::kSampled;
+  row->result = "sampled (" + std::to_string(row->executions) + " executions" +
+                (why.empty() ? std::string() : ", " + why) + ")";
+}
+
 }  // namespace tlsm::harness

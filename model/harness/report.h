@@ -47,6 +47,10 @@ const char* VerdictName(Verdict v);
 // Its inverse (kPending for any other word).
 Verdict VerdictFromName(const std::string& name);
 
+struct Row;
+// Marks a passing row sampled: "sampled (N executions[, why])".
+void MarkSampled(const std::string& why, Row* row);
+
 // One search of one scenario: a line of the summary, a row of the JSON.
 struct Row {
   std::string scenario;

@@ -100,12 +100,18 @@ tlsm::cli::History HistoryFromJson(const json& events) {
   tlsm::cli::History h;
   for (const auto& e : events) {
     tlsm::cli::Event ev;
-    ev.step = e.value("step", 0u);
-    ev.thread = e.value("thread", 0u);
+    // Steps and threads as the artifact wrote them; anything else reads as 0.
+    auto small = [&](const char* key) -> unsigned {
+      if (!e.contains(key) || !e[key].is_number_unsigned()) return 0;
+      const std::uint64_t v = e[key].get<std::uint64_t>();
+      return v > 1000000 ? 0 : static_cast<unsigned>(v);
+    };
+    ev.step = small("step");
+    ev.thread = small("thread");
     ev.what = e.value("event", "");
     ev.where = e.value("function", "");
     ev.file = e.value("file", "");
-    ev.line = e.value("line", 0u);
+    ev.line = small("line");
     h.threads = std::max(h.threads, ev.thread + 1);
     h.events.push_back(std::move(ev));
   }

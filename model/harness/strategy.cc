@@ -123,12 +123,6 @@ bool Absorb(const SearchStrategy& st, const ScenarioInfo& s, const RunConfig& cf
   return true;
 }
 
-void MarkSampled(const std::string& why, Row* row) {
-  row->verdict = Verdict::kSampled;
-  row->result = "sampled (" + std::to_string(row->executions) + " executions" +
-                (why.empty() ? std::string() : ", " + why) + ")";
-}
-
 RunConfig ReplayConfig(const tlsm::cli::Token& t) {
   RunConfig cfg;
   cfg.search = FindStrategy(t.search)->Kind();

@@ -149,8 +149,6 @@ tlsm::cli::ProgressOptions ProgressFor(const SearchStrategy& st, const tlsm::mod
 bool Absorb(const SearchStrategy& st, const tlsm::model::ScenarioInfo& s,
             const tlsm::model::RunConfig& cfg, const tlsm::cli::Outcome& out, SearchResult* r);
 
-// "sampled (N executions[, why])".
-void MarkSampled(const std::string& why, Row* row);
 
 // The one execution a token names. REQUIRES: FindStrategy(t.search) != nullptr.
 tlsm::model::RunConfig ReplayConfig(const tlsm::cli::Token& t);

@@ -1,8 +1,6 @@
 // model/harness/strategy_tree.cc — the loop of tree strategies.
 #include "model/harness/strategy_tree.h"
 
-#include <chrono>
-
 namespace tlsm::harness {
 namespace {
 
@@ -12,11 +10,6 @@ using tlsm::model::ScenarioInfo;
 
 // Tree searches have no execution cap unless --executions gives one.
 constexpr std::uint64_t kDefaultTreeCap = 0;
-
-double NowSeconds() {
-  using namespace std::chrono;
-  return duration<double>(steady_clock::now().time_since_epoch()).count();
-}
 
 }  // namespace
 

@@ -2,12 +2,15 @@
 //
 // A tree strategy runs one depth-first search of the scenario's decision
 // tree (relacy_runner.h picks the scheduler: the harness's TreeScheduler, or
-// stock Relacy's with --scheduler stock). Shard I of N explores the subtrees
-// whose first scheduled thread t has t % N == I, each a contiguous part of
-// the search started from its own initial state; the cap and the time budget
+// stock Relacy's with --scheduler stock). A split search (--split-depth,
+// --shard, --jobs: tree_scheduler.h, SearchParams) numbers the schedule
+// prefixes of its first D branching decisions; shard I of N explores the
+// prefixes p with p % N == I, and --jobs J runs shard I as the J prefix
+// shards I + N*j of N*J in parallel processes. The cap and the time budget
 // apply to the shard as a whole. A search that explored its whole tree is
-// `verified` (a shard: `shard complete`); one stopped by its cap or budget
-// is `sampled`. docs/harness.md, "What a tree search proves".
+// `verified` (a shard: `shard complete`, verified by tlsm merge when every
+// shard is); one stopped by its cap or budget is `sampled`. docs/harness.md,
+// "What a tree search proves" and "Sharding".
 #pragma once
 
 #include "model/harness/strategy.h"
@@ -21,7 +24,7 @@ class TreeStrategy : public SearchStrategy {
   // (--reduction sleep-sets), else DporName().
   std::string ReductionName(const SearchOptions& o) const override;
   SearchResult Run(const tlsm::model::ScenarioInfo& s, const SearchOptions& o) const override;
-  // The search's first execution (of this shard's first subtree).
+  // The search's first execution (a split search's: its first prefix's).
   std::vector<DeterminismSample> PassingSamples(const tlsm::model::ScenarioInfo& s, const Row& row,
                                                 const SearchOptions& o) const override;
 

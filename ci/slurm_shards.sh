@@ -30,6 +30,12 @@ eval "$started"
 export SLURM_CONF
 
 fail() { echo "slurm_shards: FAIL: $*" >&2; exit 1; }
+# exit_code LOG CMD...: runs CMD, its output into LOG; prints its exit code.
+exit_code() {
+  local log=$1
+  shift
+  "$@" > "$log" 2>&1 && echo 0 || echo $?
+}
 
 scenarios="tls.id_reuse tls.exit_vs_reclaim sv.exit_vs_scrape db.put_vs_put"
 search="--search bounded --bound 2 --split-depth 10 --no-progress"
@@ -48,10 +54,8 @@ wait_for() {
 }
 
 echo "=== unsharded: tlsm check $scenarios $search"
-set +e
-"$tlsm" check $scenarios $search --results "$work/whole" > "$work/whole.log" 2>&1
-rc=$?
-set -e
+# shellcheck disable=SC2086
+rc=$(exit_code "$work/whole.log" "$tlsm" check $scenarios $search --results "$work/whole")
 [[ $rc -eq 0 ]] || { cat "$work/whole.log"; fail "the unsharded search exited $rc"; }
 
 echo "=== $n shards through sbatch --array=0-$((n - 1)), shard 2 cancelled"
@@ -60,10 +64,7 @@ job=$(submit pass "0-$((n - 1))" "")
 scancel "${job}_2"
 scontrol release "$job"
 wait_for "$job"
-set +e
-"$tlsm" merge "$work"/pass/shard-* > "$work/merge-missing.log" 2>&1
-rc=$?
-set -e
+rc=$(exit_code "$work/merge-missing.log" "$tlsm" merge "$work"/pass/shard-*)
 [[ $rc -eq 3 ]] || { cat "$work/merge-missing.log"; fail "merge without shard 2 exited $rc, not 3"; }
 grep -q "missing shard 2 of 0..$((n - 1))" "$work/merge-missing.log" ||
   fail "merge did not name the missing shard: $(cat "$work/merge-missing.log")"
@@ -98,17 +99,11 @@ scenarios=sv.install_vs_install
 job=$(submit bug "0-$((n - 1))" "--mutant db_flush_installs_unlocked --no-minimise")
 scontrol release "$job"
 wait_for "$job"
-set +e
-"$tlsm" merge "$work"/bug/shard-* > "$work/merge-bug.log" 2>&1
-rc=$?
-set -e
+rc=$(exit_code "$work/merge-bug.log" "$tlsm" merge "$work"/bug/shard-*)
 cat "$work/merge-bug.log"
 [[ $rc -eq 1 ]] || fail "the merge of the mutant's shards exited $rc, not 1"
 token=$(sed -n 's/^  replay: .* replay \(tlsm1:[^ ]*\)$/\1/p' "$work/merge-bug.log" | head -1)
 [[ -n $token ]] || fail "no replay token in the merge's report"
-set +e
-"$tlsm" replay "$token" > "$work/replay.log" 2>&1
-rc=$?
-set -e
+rc=$(exit_code "$work/replay.log" "$tlsm" replay "$token")
 [[ $rc -eq 1 ]] || { cat "$work/replay.log"; fail "the merged failure's token did not replay (exit $rc)"; }
 echo "slurm_shards: ok ($n shards through Slurm: verdicts and executions equal to the unsharded run; the mutant's token replays)"

@@ -2,14 +2,15 @@
 # How a sharded tree search scales through Slurm on this machine
 # (docs/benchmarks.md, "Scale-out").
 #
-#   ci/slurm_scaling.sh TLSM [SCENARIO] [N...]
+#   ci/slurm_scaling.sh TLSM ["SCENARIO..."] [N...]
 #
 # Starts a one-node cluster (ci/slurm_cluster.sh), then for each N (default
-# 1 2 4 8) submits the bounded K=2 search of SCENARIO (default
-# sv.readers_vs_install) split at depth 8 as `sbatch --array=0-(N-1)`, one
-# CPU per task, and times it from release to the last task's end (plus the
-# merge). Prints one markdown row per N: wall seconds, executions (the sum of
-# the shards', equal for every N), executions/s, skeleton executions, and the
+# 1 2 4 8) submits the bounded K=2 search of the scenarios (a quoted list;
+# default sv.readers_vs_install) split at depth 8 as `sbatch
+# --array=0-(N-1)`, one CPU per task, and times it from release to the last
+# task's end (plus the merge). Prints one markdown row per N: wall seconds,
+# executions (the sum of the shards', equal for every N), executions/s,
+# skeleton executions, the largest shard's share of the executions, and the
 # scaling efficiency: throughput / (min(N, CPUs) x the N = 1 throughput).
 # With more tasks than CPUs Slurm runs them in waves (no oversubscription).
 set -euo pipefail
@@ -29,8 +30,8 @@ export SLURM_CONF
 cpus=$(nproc)
 search="--search bounded --bound 2 --split-depth 8 --time-budget 0 --no-progress --no-determinism-check"
 
-echo "| shards | tasks at once | wall (s) | executions | executions/s | skeletons | efficiency |"
-echo "| --- | --- | --- | --- | --- | --- | --- |"
+echo "| shards | tasks at once | wall (s) | executions | executions/s | skeletons | largest shard | efficiency |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 base_rate=""
 for n in "${counts[@]}"; do
   dir=$work/n$n
@@ -50,17 +51,20 @@ for n in "${counts[@]}"; do
   /usr/bin/python3 - "$dir" "$n" "$cpus" "$t0" "$t1" "$base_rate" <<'EOF' | tee "$dir/row"
 import glob, json, sys
 d, n, cpus, t0, t1, base = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), sys.argv[6]
-merged = json.load(open(f"{d}/merged/summary.json"))["rows"][0]
-assert merged["verdict"] == "verified", merged["result"]
-skeletons = 0
+rows = json.load(open(f"{d}/merged/summary.json"))["rows"]
+assert all(r["verdict"] == "verified" for r in rows), [r["result"] for r in rows]
+executions = sum(r["executions"] for r in rows)
+skeletons, largest = 0, 0
 for f in glob.glob(f"{d}/shard-*/summary*.json"):
-    skeletons += json.load(open(f))["rows"][0]["split"]["skeletons"]
+    shard = json.load(open(f))["rows"]
+    skeletons += sum(r["split"]["skeletons"] for r in shard)
+    largest = max(largest, sum(r["executions"] for r in shard))
 wall = t1 - t0
-rate = merged["executions"] / wall
+rate = executions / wall
 eff = rate / (min(n, cpus) * float(base)) if base else 1.0
-print(f"| {n} | {min(n, cpus)} | {wall:.1f} | {merged['executions']} | {rate:.0f} | {skeletons} | {eff:.2f} |")
+print(f"| {n} | {min(n, cpus)} | {wall:.1f} | {executions} | {rate:.0f} | {skeletons} | {largest / executions:.2f} | {eff:.2f} |")
 EOF
   if [[ -z $base_rate ]]; then
-    base_rate=$(awk -F'|' '{ gsub(/ /, "", $6); print $6 }' "$dir/row")
+    base_rate=$(awk -F'|' '{ gsub(/ /, "", $6); print $6 }' "$dir/row")  # executions/s
   fi
 done

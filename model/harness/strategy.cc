@@ -80,7 +80,9 @@ unsigned DefaultSplitDepth(unsigned shard_count) {
 unsigned SplitDepth(const SearchStrategy& st, const SearchOptions& o) {
   if (!st.IsTree()) return 0;
   if (o.split_depth) return *o.split_depth;
-  return o.shard_count > 1 || o.jobs > 1 ? DefaultSplitDepth(o.shard_count) : 0;
+  // --jobs alone does not split: a split search runs more executions (the
+  // top D decisions are not reduced), so it is asked for, not implied.
+  return o.shard_count > 1 ? DefaultSplitDepth(o.shard_count) : 0;
 }
 
 tlsm::cli::ProgressOptions ProgressFor(const SearchStrategy& st, const ScenarioInfo& s,

@@ -45,8 +45,9 @@ struct SearchOptions {
   std::optional<double> time_budget;        // seconds per search; unset = the strategy's default
   unsigned shard_index = 0, shard_count = 1;
   // Tree searches: split at this many branching decisions (prefix sharding,
-  // tree_scheduler.h); unset: DefaultSplitDepth(shard_count) when sharded or
-  // run in parallel, else no split.
+  // tree_scheduler.h); unset: DefaultSplitDepth(shard_count) when sharded,
+  // else no split. A split search with jobs > 1 runs as prefix shards in
+  // parallel processes; an unsplit one in one process.
   std::optional<unsigned> split_depth;
   unsigned jobs = 1;                        // parallel slices (sampling) or prefix shards (tree)
   bool progress = false;                    // progress line on stderr

@@ -83,7 +83,7 @@ bool ParseCheckArgs(const std::vector<std::string>& args, CheckArgs* out, std::s
     ("time-budget", po::value<std::string>(&time_budget)->value_name("S"), "seconds per search (default: none for random, 30 for bounded (more where a scenario declares it), 10 for exhaustive; 0 = none)")
     ("shard", po::value<std::string>(&shard)->value_name("I/N"), "I/N: run shard I of N (0-based): sampling searches a slice of the executions, tree searches the schedule prefixes p with p % N == I; merge the shards' results with tlsm merge (docs/harness.md, Sharding)")
     ("jobs,j", po::value<std::string>(&jobs)->value_name("N"), "run the search in N parallel processes (default 1; 0 = one per CPU): sampling searches as N slices, split tree searches (--split-depth, --shard) as N prefix shards; same executions and result as one process")
-    ("split-depth", po::value<std::string>(&split_depth)->value_name("D"), "tree searches: split at D branching decisions (prefix sharding; default with --shard I/N: 8, or log2(N)+6; else 0 = no split; up to 64); a split search runs more executions than the unsplit one")
+    ("split-depth", po::value<std::string>(&split_depth)->value_name("D"), "tree searches: split at D branching decisions (prefix sharding; default with --shard I/N: 12, or log2(N)+10; else 0 = no split; up to 64); a split search runs more executions than the unsplit one")
     ("results", po::value<std::string>(&results)->value_name("DIR"), "directory for result and failure artifacts (default ./results)")
     ("junit", po::value<std::string>(&junit)->value_name("FILE"), "also write the summary as a JUnit XML report (one testcase per scenario and search)")
     ("expect-bug", "succeed only if every selected scenario finds a bug (mutant tests)")

@@ -74,7 +74,7 @@ RunConfig SearchConfig(const SearchStrategy& st, const SearchOptions& o) {
 unsigned DefaultSplitDepth(unsigned shard_count) {
   unsigned log2 = 0;
   while ((1ull << log2) < shard_count) ++log2;
-  return std::max(8u, log2 + 6);
+  return std::max(12u, log2 + 10);
 }
 
 unsigned SplitDepth(const SearchStrategy& st, const SearchOptions& o) {

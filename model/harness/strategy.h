@@ -133,8 +133,10 @@ tlsm::cli::Token MakeToken(const tlsm::model::ScenarioInfo& s, const SearchStrat
 tlsm::model::RunConfig SearchConfig(const SearchStrategy& st, const SearchOptions& o);
 
 // Tree searches: the split depth when none is given for a search in
-// shard_count shards: 8, or log2(shard_count) + 6 when larger (at least 64
-// prefixes per shard where the tree branches in two at every decision).
+// shard_count shards: 12, or log2(shard_count) + 10 when larger (at least
+// 1 024 prefixes per shard where the tree branches in two at every decision:
+// sleep sets prune far more, and balance needs the large prefixes split;
+// docs/harness.md, "Choosing D").
 unsigned DefaultSplitDepth(unsigned shard_count);
 // The split depth the search runs with (0: no split; sampling searches: 0).
 unsigned SplitDepth(const SearchStrategy& st, const SearchOptions& o);

@@ -39,8 +39,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       parts.back() += static_cast<char>(data[i]);
     }
   }
+  // A tmpfs where there is one: the target writes files on every input.
   static const fs::path root =
-      fs::temp_directory_path() / ("merge_fuzz-" + std::to_string(getpid()));
+      (fs::is_directory("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path()) /
+      ("merge_fuzz-" + std::to_string(getpid()));
   fs::remove_all(root);
   fs::create_directories(root / "a");
   std::vector<fs::path> dirs = {root / "a"};

@@ -548,7 +548,20 @@ bool ThreadLocalColumn::CompareAndSwapRelaxedMutant(void*& expected, void* desir
   return SlotForWrite().CompareExchange(expected, desired, sync::Order::kRelaxed);
 }
 
+void ThreadLocalColumn::ResetChecksFoldsFirstMutant(void* p) {
+  // Injected: the fold flag is read before the exchange. A Fold that sets
+  // it and loads the old value in the one step between them is not waited
+  // for: the handler frees the value while that Fold may still visit it.
+  const bool folded = folded_.Load(sync::Order::kSeqCst);
+  void* old = SlotForWrite().Exchange(p, sync::Order::kSeqCst);
+  if (old != nullptr && old != p && handler_.fn != nullptr) {
+    if (folded) registry_.WaitForFolds();
+    handler_.fn(old, handler_.arg);
+  }
+}
+
 void ThreadLocalColumn::Reset(void* p) {
+  if (MutantIs(Mutant::tls_reset_checks_folds_first)) return ResetChecksFoldsFirstMutant(p);
   // seq_cst: pairs with Fold's seq_cst store of folded_ (see the header).
   // (Mutant tls_swap_relaxed publishes relaxed.)
   sync::Atomic<void*>& slot = SlotForWrite();

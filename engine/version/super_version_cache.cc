@@ -108,6 +108,17 @@ AcquiredSv SuperVersionCache::AcquireMiss(ReaderSlot* r) {
   return a;
 }
 
+AcquiredSv SuperVersionCache::AcquireLoadsCachedFirstMutant(ReaderSlot* r) {
+  // Injected: cached is loaded before in_use is stored. An Install whose
+  // scrape and load of in_use both fall between the two finds the slot idle
+  // and releases the reference this acquire then borrows as a hit.
+  SuperVersion* sv = r->cached.Load(Order::kRelaxed);
+  r->in_use.Store(1, Order::kRelaxed);
+  sync::LightFence();
+  if (IsRealSv(sv)) return AcquiredSv{sv, /*cached=*/true, /*hit=*/true, /*invalidated=*/false, r};
+  return AcquireMiss(r);
+}
+
 // Return's inline path (header) ends a borrow when the slot still holds the
 // SuperVersion, and comes here for everything else: a nested acquire's plain
 // reference (released), or a borrow whose slot an installer scraped between

@@ -146,6 +146,9 @@ class SuperVersionCache {
     ReaderSlot* r = slots_.Get();
     // relaxed: in_use is written only by this thread.
     if (r != nullptr && r->in_use.Load(sync::Order::kRelaxed) == 0) [[likely]] {
+      if (sync::MutantIs(sync::Mutant::sv_acquire_loads_cached_first)) {
+        return AcquireLoadsCachedFirstMutant(r);
+      }
       // relaxed + fence: the fence orders the store before the load of
       // cached against Install's scrape + HeavyBarrier + load of in_use.
       r->in_use.Store(1, sync::Order::kRelaxed);
@@ -201,6 +204,9 @@ class SuperVersionCache {
   AcquiredSv AcquireSlow(ReaderSlot* r);
   // in_use is 1 and cached holds no real SuperVersion (null or kObsolete).
   AcquiredSv AcquireMiss(ReaderSlot* r);
+  // Injected (sv_acquire_loads_cached_first): the hit path with its load of
+  // cached before the store of in_use.
+  AcquiredSv AcquireLoadsCachedFirstMutant(ReaderSlot* r);
   // Everything Return's inline path did not finish: a nested acquire's
   // plain reference, or a borrow whose slot an installer scraped meanwhile.
   void ReturnSlow(const AcquiredSv& a);

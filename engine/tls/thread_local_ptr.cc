@@ -437,6 +437,13 @@ void Registry::TeardownRow(void* raw) {
       // reclaimed now) and collects what its handlers left in the row.
       self->FinishHandlersLocked(finished);
       self->CollectRowLocked(row, &pending);
+      if (MutantIs(Mutant::tls_exit_finishes_handlers_early)) {
+        // Injected: the collected handlers count as finished in the section
+        // that collects them, before they run: a reclaim that waits for
+        // them may return (and its caller free the handler's context) while
+        // they still run.
+        self->FinishHandlersLocked(pending);
+      }
       if (pending.n == 0 || round == kMaxTeardownRounds) {
         TLSM_INVARIANT(pending.n == 0, "MISUSE",
                        "unref handlers kept refilling the exiting thread's row");
@@ -446,7 +453,7 @@ void Registry::TeardownRow(void* raw) {
       if (!pending.more) ++round;
     }
     pending.Run();
-    finished = pending;
+    if (!MutantIs(Mutant::tls_exit_finishes_handlers_early)) finished = pending;
     if (MutantIs(Mutant::tls_exit_keeps_values)) {
       self->FinishHandlers(finished);
       sync::ThreadRow::Clear();  // injected: row stays linked, values stay

@@ -29,21 +29,23 @@ void ReadOnce(SuperVersionCache* cache) {
   cache->Return(a);
 }
 
-// A hit vs an Install over several cached slots — SV-SAFE, SV-ONCE, SV-REFS.
-// Threads 1 and 2 each cache v1 in their slot (one read); thread 2 then
-// waits and installs v2, thread 1 parks until the end. Thread 0 reads once
-// after them (its row is the newest: an Install's scrape visits it first and
-// the other two rows after it) and once more, as a cache hit, racing the
-// Install. The hit must never borrow a reference the Install released: it
-// either keeps v1 (the Install defers v1's release to its Return) or misses
-// and takes v2. At the end only v2 is alive.
+// Acquires vs an Install over several cached slots — SV-SAFE, SV-ONCE,
+// SV-REFS, SV-STALE. Threads 1 and 2 each cache v1 in their slot (one read);
+// thread 2 then installs v2, thread 1 parks until the end. Thread 0 reads
+// twice after them (its row is the newest: an Install's scrape visits it
+// first and the other two rows after it), a first acquire (a miss) and a
+// hit, both racing the Install. No acquire may borrow a reference the
+// Install released: it keeps v1 (the Install defers v1's release to its
+// Return) or takes v2. Once both are done no slot is left in use (a
+// reference deferred to the reader's Return was released by it) or stale.
+// At the end only v2 is alive.
 // Threads 1..kThreads-1 cache v1; the last of them installs. Three: the
 // bounded K=2 search completes (a fourth thread puts it past its budget).
 constexpr unsigned kThreads = 3;
 struct HitVsInstall : ModelTest<HitVsInstall, kThreads> {
   SuperVersionCache* cache = nullptr;
-  Gate* cached = nullptr;  // each of threads 1..3 cached v1
-  Gate* go = nullptr;      // thread 0 cached v1: the installer may start
+  Gate* cached = nullptr;  // each of threads 1..kThreads-1 cached v1
+  Gate* installed = nullptr;  // the installer's Install returned
   Gate* done = nullptr;    // thread 0 is done: the parked threads may exit
 
   void Setup() {
@@ -53,23 +55,29 @@ struct HitVsInstall : ModelTest<HitVsInstall, kThreads> {
     mem->Add(1, "k", &val);
     cache->Install(MakeSv(1, mem));
     cached = tlsm::sync::New<Gate>();
-    go = tlsm::sync::New<Gate>();
+    installed = tlsm::sync::New<Gate>();
     done = tlsm::sync::New<Gate>();
   }
   void Body(unsigned t) {
     if (t == 0) {
       cached->Wait(kThreads - 1);
-      ReadOnce(cache);  // a miss: caches v1 in the newest row
-      go->Pass();
-      ReadOnce(cache);  // a hit, racing the Install
+      ReadOnce(cache);  // first acquire, a miss: the newest row
+      ReadOnce(cache);  // a hit (or a miss after a scrape)
+      installed->Wait();
+      // Quiescent (the parked thread is outside any acquire): no slot is in
+      // use or holds a deferred reference, and none holds v1.
+      const auto census = cache->Census();
+      TLSM_INVARIANT(census.in_use == 0, "SV-REFS",
+                     "a slot is left in use (a deferred reference nobody will release)");
+      TLSM_INVARIANT(census.stale == 0, "SV-STALE", "a slot holds a replaced SuperVersion");
       done->Pass(kThreads - 2);
       return;
     }
     ReadOnce(cache);
     cached->Pass();
     if (t == kThreads - 1) {
-      go->Wait();
       cache->Install(MakeSv(2, tlsm::sync::New<MemTable>()));
+      installed->Pass();
       return;
     }
     done->Wait();  // parked: this row stays linked, its slot cached
@@ -81,15 +89,15 @@ struct HitVsInstall : ModelTest<HitVsInstall, kThreads> {
   void Teardown() {
     tlsm::sync::Delete(cache);
     tlsm::sync::Delete(cached);
-    tlsm::sync::Delete(go);
+    tlsm::sync::Delete(installed);
     tlsm::sync::Delete(done);
   }
 };
 
 TLSM_MODEL_SCENARIO(HitVsInstall, "sv.hit_vs_install",
-                    (std::vector<std::string>{"SV-SAFE", "SV-ONCE", "SV-REFS"}),
-                    "a cache hit races an Install that scrapes the reader's slot first and "
-                    "two more after it",
+                    (std::vector<std::string>{"SV-SAFE", "SV-ONCE", "SV-REFS", "SV-STALE"}),
+                    "a first acquire and a cache hit race an Install that scrapes the "
+                    "reader's slot first and two more after it",
                     "SV-SAFE")
 
 }  // namespace

@@ -784,6 +784,11 @@ Status DB::Pin(const ColumnFamily& handle, PinnedView* out) {
   Status s = Check(handle);
   if (!s.ok()) return s;
   CfData* cf = handle.data();
+  // Injected (db_pin_snapshot_before_acquire): the pin's snapshot is taken
+  // before its SuperVersion (as db_get_snapshot_before_acquire does for Get).
+  const std::uint64_t early_snapshot = MutantIs(Mutant::db_pin_snapshot_before_acquire)
+                                           ? cf->last_seq.Load(Order::kAcquire)
+                                           : 0;
   AcquiredSv a = cf->cache.Acquire();
   if (!a) {
     const auto st = cf->state();
@@ -793,7 +798,9 @@ Status DB::Pin(const ColumnFamily& handle, PinnedView* out) {
   cf->Ref();
   v.cf_ = cf;
   v.a_ = a;
-  v.snapshot_ = cf->last_seq.Load(Order::kAcquire);  // acquire: as in Get
+  v.snapshot_ = MutantIs(Mutant::db_pin_snapshot_before_acquire)
+                    ? early_snapshot
+                    : cf->last_seq.Load(Order::kAcquire);  // acquire: as in Get
   v.thread_ = sync::CurrentThreadToken();
   *out = std::move(v);
   return Status::OK();

@@ -732,6 +732,13 @@ Status DB::GetFrom(const ColumnFamily& handle, CfData* cf, std::string_view key,
   count(perf::Counter::kGets);
   version::SuperVersionCache& cache = cf->cache;
   AcquiredSv a;
+  // Injected (db_get_snapshot_before_acquire): the snapshot is taken before
+  // the SuperVersion. A write and its flush in between leave the read on a
+  // SuperVersion whose sealed table kept only the newer entry of the key:
+  // older than the snapshot's, it finds nothing.
+  const std::uint64_t early_snapshot = MutantIs(Mutant::db_get_snapshot_before_acquire)
+                                           ? cf->last_seq.Load(Order::kAcquire)
+                                           : 0;
   if (cf->options.use_sv_cache) {
     a = cache.Acquire();
     count(a.hit ? perf::Counter::kSvCacheHits : perf::Counter::kSvCacheMisses);
@@ -747,7 +754,9 @@ Status DB::GetFrom(const ColumnFamily& handle, CfData* cf, std::string_view key,
                  "Get acquired a SuperVersion of another (DB, CF)");
   // acquire: after the SuperVersion, so the snapshot covers every entry the
   // SuperVersion's sealed tables hold.
-  const std::uint64_t snapshot = cf->last_seq.Load(Order::kAcquire);
+  const std::uint64_t snapshot = MutantIs(Mutant::db_get_snapshot_before_acquire)
+                                     ? early_snapshot
+                                     : cf->last_seq.Load(Order::kAcquire);
   const Lookup r = a.sv->Get(key, snapshot, value);
   if (cf->options.use_sv_cache) {
     cache.Return(a);
@@ -775,6 +784,11 @@ Status DB::Pin(const ColumnFamily& handle, PinnedView* out) {
   Status s = Check(handle);
   if (!s.ok()) return s;
   CfData* cf = handle.data();
+  // Injected (db_pin_snapshot_before_acquire): the pin's snapshot is taken
+  // before its SuperVersion (as db_get_snapshot_before_acquire does for Get).
+  const std::uint64_t early_snapshot = MutantIs(Mutant::db_pin_snapshot_before_acquire)
+                                           ? cf->last_seq.Load(Order::kAcquire)
+                                           : 0;
   AcquiredSv a = cf->cache.Acquire();
   if (!a) {
     const auto st = cf->state();
@@ -784,7 +798,9 @@ Status DB::Pin(const ColumnFamily& handle, PinnedView* out) {
   cf->Ref();
   v.cf_ = cf;
   v.a_ = a;
-  v.snapshot_ = cf->last_seq.Load(Order::kAcquire);  // acquire: as in Get
+  v.snapshot_ = MutantIs(Mutant::db_pin_snapshot_before_acquire)
+                    ? early_snapshot
+                    : cf->last_seq.Load(Order::kAcquire);  // acquire: as in Get
   v.thread_ = sync::CurrentThreadToken();
   *out = std::move(v);
   return Status::OK();

@@ -437,6 +437,13 @@ void Registry::TeardownRow(void* raw) {
       // reclaimed now) and collects what its handlers left in the row.
       self->FinishHandlersLocked(finished);
       self->CollectRowLocked(row, &pending);
+      if (MutantIs(Mutant::tls_exit_finishes_handlers_early)) {
+        // Injected: the collected handlers count as finished in the section
+        // that collects them, before they run: a reclaim that waits for
+        // them may return (and its caller free the handler's context) while
+        // they still run.
+        self->FinishHandlersLocked(pending);
+      }
       if (pending.n == 0 || round == kMaxTeardownRounds) {
         TLSM_INVARIANT(pending.n == 0, "MISUSE",
                        "unref handlers kept refilling the exiting thread's row");
@@ -446,7 +453,7 @@ void Registry::TeardownRow(void* raw) {
       if (!pending.more) ++round;
     }
     pending.Run();
-    finished = pending;
+    if (!MutantIs(Mutant::tls_exit_finishes_handlers_early)) finished = pending;
     if (MutantIs(Mutant::tls_exit_keeps_values)) {
       self->FinishHandlers(finished);
       sync::ThreadRow::Clear();  // injected: row stays linked, values stay
@@ -548,7 +555,20 @@ bool ThreadLocalColumn::CompareAndSwapRelaxedMutant(void*& expected, void* desir
   return SlotForWrite().CompareExchange(expected, desired, sync::Order::kRelaxed);
 }
 
+void ThreadLocalColumn::ResetChecksFoldsFirstMutant(void* p) {
+  // Injected: the fold flag is read before the exchange. A Fold that sets
+  // it and loads the old value in the one step between them is not waited
+  // for: the handler frees the value while that Fold may still visit it.
+  const bool folded = folded_.Load(sync::Order::kSeqCst);
+  void* old = SlotForWrite().Exchange(p, sync::Order::kSeqCst);
+  if (old != nullptr && old != p && handler_.fn != nullptr) {
+    if (folded) registry_.WaitForFolds();
+    handler_.fn(old, handler_.arg);
+  }
+}
+
 void ThreadLocalColumn::Reset(void* p) {
+  if (MutantIs(Mutant::tls_reset_checks_folds_first)) return ResetChecksFoldsFirstMutant(p);
   // seq_cst: pairs with Fold's seq_cst store of folded_ (see the header).
   // (Mutant tls_swap_relaxed publishes relaxed.)
   sync::Atomic<void*>& slot = SlotForWrite();

@@ -165,6 +165,8 @@ class ThreadLocalColumn {
   // Injected (tls_swap_relaxed): Swap and CompareAndSwap publish relaxed.
   void* SwapRelaxedMutant(void* p);
   bool CompareAndSwapRelaxedMutant(void*& expected, void* desired);
+  // Injected (tls_reset_checks_folds_first): Reset with its two steps swapped.
+  void ResetChecksFoldsFirstMutant(void* p);
   // Slot `id` of the calling thread's slot array, which the owner keeps in
   // its own thread-local words (a copy of row->slots; no lock, no row walk).
   // REQUIRES: id < s.count.

@@ -60,6 +60,14 @@ AcquiredSv SuperVersionCache::AcquireSlow(ReaderSlot* r) {
   slots_.Reset(nullptr);
   r = sync::New<ReaderSlot>();
   slots_.Swap(r);
+  if (MutantIs(Mutant::sv_first_acquire_marks_in_use_late)) {
+    // Injected: in_use is stored after the miss cached (and released mu_
+    // over) the reference this acquire borrows: an Install that takes mu_
+    // and reads in_use in the one step between them releases it.
+    AcquiredSv a = AcquireMiss(r);
+    r->in_use.Store(1, Order::kRelaxed);
+    return a;
+  }
   // relaxed: AcquireMiss takes mu_ next, which orders this store before any
   // Install that could scrape what the miss caches.
   r->in_use.Store(1, Order::kRelaxed);
@@ -106,6 +114,29 @@ AcquiredSv SuperVersionCache::AcquireMiss(ReaderSlot* r) {
   }
   if (stray != nullptr) ReleaseSuperVersion(stray);
   return a;
+}
+
+AcquiredSv SuperVersionCache::AcquireLoadsCachedFirstMutant(ReaderSlot* r) {
+  // Injected: cached is loaded before in_use is stored. An Install whose
+  // scrape and load of in_use both fall between the two finds the slot idle
+  // and releases the reference this acquire then borrows as a hit.
+  SuperVersion* sv = r->cached.Load(Order::kRelaxed);
+  r->in_use.Store(1, Order::kRelaxed);
+  sync::LightFence();
+  if (IsRealSv(sv)) return AcquiredSv{sv, /*cached=*/true, /*hit=*/true, /*invalidated=*/false, r};
+  return AcquireMiss(r);
+}
+
+void SuperVersionCache::ReturnLoadsCachedFirstMutant(const AcquiredSv& a) {
+  // Injected: cached is loaded before in_use is cleared. An Install whose
+  // scrape and load of in_use both fall between the two defers the scraped
+  // reference to this Return, which compares the stale load, takes the fast
+  // path and never releases it.
+  SuperVersion* seen = a.slot->cached.Load(Order::kRelaxed);
+  a.slot->in_use.Store(0, Order::kRelease);
+  sync::LightFence();
+  if (seen == a.sv) return;
+  ReturnSlow(a);
 }
 
 // Return's inline path (header) ends a borrow when the slot still holds the

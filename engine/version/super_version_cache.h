@@ -146,6 +146,9 @@ class SuperVersionCache {
     ReaderSlot* r = slots_.Get();
     // relaxed: in_use is written only by this thread.
     if (r != nullptr && r->in_use.Load(sync::Order::kRelaxed) == 0) [[likely]] {
+      if (sync::MutantIs(sync::Mutant::sv_acquire_loads_cached_first)) {
+        return AcquireLoadsCachedFirstMutant(r);
+      }
       // relaxed + fence: the fence orders the store before the load of
       // cached against Install's scrape + HeavyBarrier + load of in_use.
       r->in_use.Store(1, sync::Order::kRelaxed);
@@ -166,6 +169,9 @@ class SuperVersionCache {
   // store-to-load forwarding, ~4 ns on the hit path).
   void Return(const AcquiredSv& a) {
     if (a.cached) [[likely]] {
+      if (sync::MutantIs(sync::Mutant::sv_return_loads_cached_first)) {
+        return ReturnLoadsCachedFirstMutant(a);
+      }
       // release: the reader's reads of *a.sv happen before an installer that
       // reads 0 (with acquire) releases the slot's reference.
       a.slot->in_use.Store(0, sync::Order::kRelease);
@@ -201,6 +207,12 @@ class SuperVersionCache {
   AcquiredSv AcquireSlow(ReaderSlot* r);
   // in_use is 1 and cached holds no real SuperVersion (null or kObsolete).
   AcquiredSv AcquireMiss(ReaderSlot* r);
+  // Injected (sv_acquire_loads_cached_first): the hit path with its load of
+  // cached before the store of in_use.
+  AcquiredSv AcquireLoadsCachedFirstMutant(ReaderSlot* r);
+  // Injected (sv_return_loads_cached_first): Return's inline path with its
+  // load of cached before the store of in_use.
+  void ReturnLoadsCachedFirstMutant(const AcquiredSv& a);
   // Everything Return's inline path did not finish: a nested acquire's
   // plain reference, or a borrow whose slot an installer scraped meanwhile.
   void ReturnSlow(const AcquiredSv& a);

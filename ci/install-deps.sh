@@ -11,6 +11,7 @@ packages=(
   clang-16  # ci/check_thread_safety.sh: -Wthread-safety (>= 15 for <source_location>)
   liburcu-dev
   libclang-rt-16-dev  # ci/fuzz.sh: the libFuzzer and sanitizer runtimes of clang-16
+  chromium  # tests/cli/html_browser_test.sh: the failure page rendered in a headless browser
 )
 
 missing=()

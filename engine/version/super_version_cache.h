@@ -143,6 +143,7 @@ class SuperVersionCache {
   // (sv_missing_light_fence) is a MutantIs branch, a constant false in a
   // production build, so the fence is unconditional there.
   AcquiredSv Acquire() {
+    sync::ApiCall call("Acquire");
     ReaderSlot* r = slots_.Get();
     // relaxed: in_use is written only by this thread.
     if (r != nullptr && r->in_use.Load(sync::Order::kRelaxed) == 0) [[likely]] {
@@ -155,16 +156,18 @@ class SuperVersionCache {
       // this thread's own miss, which read the SuperVersion under mu_.
       SuperVersion* sv = r->cached.Load(sync::Order::kRelaxed);
       if (IsRealSv(sv)) [[likely]] {
+        call.Result("hit %p", static_cast<const void*>(sv));
         return AcquiredSv{sv, /*cached=*/true, /*hit=*/true, /*invalidated=*/false, r};
       }
-      return AcquireMiss(r);
+      return Noted(call, AcquireMiss(r));
     }
-    return AcquireSlow(r);
+    return Noted(call, AcquireSlow(r));
   }
   // By reference: an AcquiredSv is 24 bytes; a by-value copy made GCC build
   // it with narrow stores and reload it with one 16-byte load (a failed
   // store-to-load forwarding, ~4 ns on the hit path).
   void Return(const AcquiredSv& a) {
+    sync::ApiCall call("Return");
     if (a.cached) [[likely]] {
       // release: the reader's reads of *a.sv happen before an installer that
       // reads 0 (with acquire) releases the slot's reference.
@@ -196,6 +199,12 @@ class SuperVersionCache {
   std::uint32_t column_id() const { return slots_.id(); }
 
  private:
+  // Acquire's result in the model's history ("miss -> SuperVersion v1").
+  static AcquiredSv Noted(sync::ApiCall& call, AcquiredSv a) {
+    call.Result(a.sv == nullptr ? "none" : a.cached ? "miss -> %p" : "nested -> %p",
+                static_cast<const void*>(a.sv));
+    return a;
+  }
   // Acquire's other paths: no ReaderSlot yet (r null: creates it, then
   // AcquireMiss) or a nested acquire (in_use already 1: a plain reference).
   AcquiredSv AcquireSlow(ReaderSlot* r);
@@ -204,7 +213,8 @@ class SuperVersionCache {
   // Everything Return's inline path did not finish: a nested acquire's
   // plain reference, or a borrow whose slot an installer scraped meanwhile.
   void ReturnSlow(const AcquiredSv& a);
-  void ScrapeAndRelease(SuperVersion* old) TLSM_REQUIRES(mu_);
+  // Returns the number of slots it scraped.
+  std::size_t ScrapeAndRelease(SuperVersion* old) TLSM_REQUIRES(mu_);
   static void SlotUnref(void* slot, void* cache);
 
   const std::uint32_t db_id_;

@@ -336,19 +336,21 @@ std::string CallName(const Event& e) {
   return t.substr(0, t.find(" -> "));
 }
 
-// The preemptions: index i of each event whose predecessor in the
-// interleaving (markers skipped) is another thread's and did not end its
-// turn.
+// The preemptions, as (the preempted thread's last event, the first event
+// of the thread that ran next): a switch of thread whose last event before
+// it (markers skipped: they are no steps) did not end its turn.
 std::vector<std::pair<std::size_t, std::size_t>> Preemptions(const History& h) {
-  std::vector<std::pair<std::size_t, std::size_t>> out;  // (last event of the preempted, next)
-  std::size_t prev = h.events.size();
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  const std::size_t none = h.events.size();
+  std::size_t prev = none;  // the last event that is a step
+  std::size_t last = none;  // the last event of any kind
   for (std::size_t i = 0; i < h.events.size(); ++i) {
-    if (IsMarker(h.events[i])) continue;
-    if (prev != h.events.size() && h.events[i].thread != h.events[prev].thread &&
+    if (last != none && prev != none && h.events[i].thread != h.events[last].thread &&
         !EndsTurn(h.events[prev].what)) {
       out.emplace_back(prev, i);
     }
-    prev = i;
+    last = i;
+    if (!IsMarker(h.events[i])) prev = i;
   }
   return out;
 }
@@ -422,7 +424,8 @@ std::vector<CondensedRow> Condense(const History& h) {
       r.to = e.thread;
       r.step = e.step;
       r.inside = inside(last.thread);
-      r.where = last.where;
+      // A seam event's function is the seam's; its line is the engine's.
+      r.where = last.kind == EventKind::kSeam ? "" : last.where;
       r.file = last.file;
       r.line = last.line;
       rows.push_back(r);
@@ -446,6 +449,7 @@ std::vector<CondensedRow> Condense(const History& h) {
       if (CallName(e) == r.text) {  // the matching entry: take the result
         r.text = CallText(e);
         r.last = e.step;
+        r.finished = true;
         open[e.thread].pop_back();
       }
     } else if (static_cast<int>(i) == h.failing_step) {
@@ -508,7 +512,7 @@ std::string RenderHistory(const History& h, RenderOptions opt) {
     switch (r.kind) {
       case CondensedRow::kCall:
         body += std::string(2 * r.depth, ' ') + r.text;
-        if (r.failing && r.last == r.step) body += " (unfinished)";
+        if (!r.finished) body += " (unfinished)";
         o << head << line(body, loc(r.where, r.file, r.line), r.failing) << "\n";
         break;
       case CondensedRow::kPreemption:

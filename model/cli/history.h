@@ -71,16 +71,17 @@ struct CondensedRow {
   std::string text;      // "Acquire -> hit SuperVersion v1"; the failure's message
   std::string inside;    // kPreemption, kFailure: the innermost open call, if any
   bool failing = false;  // kCall: the failure happened inside it
+  bool finished = false; // kCall: its return is in the history
   std::string where, file;  // the source of the call / failure
   unsigned line = 0;
 };
 std::vector<CondensedRow> Condense(const History& h);
 
 // Preemptions in the interleaving: switches away from a thread that could
-// have gone on — its last event before the switch neither blocked it, ended
-// it, nor yielded. The first thread chosen after the setup is not one. This
-// is what a preemption bound limits: a history found at bound K has at most
-// K.
+// have gone on (the markers are no steps) — its last event before the
+// switch neither blocked it, ended it, nor yielded. The first thread chosen
+// after the setup is not one. This is what a preemption bound limits: a
+// history found at bound K has at most K.
 unsigned CountPreemptions(const History& h);
 
 // Shortens a function signature; exposed for tests.

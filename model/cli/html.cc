@@ -104,7 +104,7 @@ std::string RenderHtml(const History& h, const HtmlInfo& info) {
         LaneRow(o, r.failing ? " class=\"call in-fail\"" : " class=\"call\"", r.step, h.threads,
                 r.thread, "call",
                 "<span style=\"padding-left:" + std::to_string(r.depth * 2) + "em\">" +
-                    HtmlEscape(r.text) + (r.failing && r.last == r.step ? " (unfinished)" : "") +
+                    HtmlEscape(r.text) + (r.finished ? "" : " (unfinished)") +
                     "</span>" + loc);
         break;
       case CondensedRow::kPreemption:

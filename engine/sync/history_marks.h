@@ -13,12 +13,16 @@
 //                             short result ("hit %p": a pointer argument is
 //                             shown as the name of the object it points to);
 //                             the destructor marks the exit.
+//   ApiResult(fmt, args...)   sets the result of the calling thread's
+//                             innermost open ApiCall (from a function it
+//                             called: an out-of-line slow path), if any.
 //   Both record an event in Relacy's history only while Relacy collects one
 //   (a failing execution's re-run): no scheduling point, no shared access, no
 //   allocation the simulation sees, so a history with them is the same
-//   interleaving as the search's execution. In the production build both are
-//   empty inline functions of an empty class: they vanish (the arguments of
-//   Name and Result must therefore be side-effect free).
+//   interleaving as the search's execution. In the production build they are
+//   empty inline functions and an empty class: they vanish. Their arguments
+//   are evaluated in both builds, like any call's: pass values the caller
+//   already holds.
 //
 // History text (parsed by model/cli/history.cc):
 //   "tlsm.name <ADDR> size=N leaf=0|1: TEXT"   a name for [ADDR, ADDR+N)
@@ -74,26 +78,50 @@ void Name(const T& obj, const char* fmt, A... args) {
                              Loc::current());
 }
 
+// While Relacy records, each simulated thread's open ApiCalls form a stack
+// (innermost first); ThreadRow::ResetAll empties it at the start of every
+// execution (an abandoned, failed execution never unwinds its calls).
 class ApiCall {
  public:
   explicit ApiCall(const char* name, Loc l = Loc::current()) : name_(name), loc_(l) {
-    if (history_detail::Recording()) history_detail::RecordCall(true, name_, "", loc_);
+    if (!history_detail::Recording()) return;
+    recording_ = true;
+    outer_ = Innermost();
+    Innermost() = this;
+    history_detail::RecordCall(true, name_, "", loc_);
   }
   ~ApiCall() {
-    if (history_detail::Recording()) history_detail::RecordCall(false, name_, result_, loc_);
+    if (!recording_) return;
+    history_detail::RecordCall(false, name_, result_, loc_);
+    Innermost() = outer_;
   }
   ApiCall(const ApiCall&) = delete;
   ApiCall& operator=(const ApiCall&) = delete;
   template <class... A>
   void Result(const char* fmt, A... args) {
-    if (history_detail::Recording()) history_detail::Format(result_, fmt, args...);
+    if (recording_) history_detail::Format(result_, fmt, args...);
+  }
+  // The calling thread's innermost open call (nullptr: none).
+  static ApiCall* Current() { return history_detail::Recording() ? Innermost() : nullptr; }
+  // Harness only (ThreadRow::ResetAll): no thread has an open call.
+  static void ResetAll() {
+    for (ApiCall*& c : innermost_) c = nullptr;
   }
 
  private:
+  static ApiCall*& Innermost() { return innermost_[rl::thread_index()]; }
+  static inline ApiCall* innermost_[kMaxModelThreads] = {};
   const char* name_;
   Loc loc_;
+  bool recording_ = false;
+  ApiCall* outer_ = nullptr;
   char result_[history_detail::kTextMax] = {};
 };
+
+template <class... A>
+void ApiResult(const char* fmt, A... args) {
+  if (ApiCall* c = ApiCall::Current()) c->Result(fmt, args...);
+}
 #else
 constexpr unsigned HistoryThread() noexcept { return 0; }
 
@@ -108,6 +136,9 @@ class ApiCall {
   template <class... A>
   void Result(const char*, A...) noexcept {}
 };
+
+template <class... A>
+inline void ApiResult(const char*, A...) noexcept {}
 #endif
 
 }  // namespace sync

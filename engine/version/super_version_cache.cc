@@ -56,7 +56,9 @@ AcquiredSv SuperVersionCache::AcquireSlow(ReaderSlot* r) {
     // Nested acquire (in_use is 1): the outer one borrows the slot's
     // reference. Take a plain reference and leave the slot to the outer Return.
     nested_.Add(1);
-    return AcquiredSv{RefCurrent(), /*cached=*/false, /*hit=*/false};
+    SuperVersion* sv = RefCurrent();
+    sync::ApiResult("nested -> %p", static_cast<const void*>(sv));
+    return AcquiredSv{sv, /*cached=*/false, /*hit=*/false};
   }
   // First acquire on this thread: its ReaderSlot (the matrix's first write of
   // this column on this thread may allocate the row).
@@ -118,6 +120,7 @@ AcquiredSv SuperVersionCache::AcquireMiss(ReaderSlot* r) {
     }
   }
   if (stray != nullptr) ReleaseSuperVersion(stray);
+  sync::ApiResult(a.sv == nullptr ? "none" : "miss -> %p", static_cast<const void*>(a.sv));
   return a;
 }
 
@@ -299,7 +302,8 @@ void SuperVersionCache::Shutdown() {
   SuperVersion* old = current_.Load(Order::kRelaxed);
   current_.Store(nullptr, Order::kRelease);
   current_version_.Store(0, Order::kRelease);
-  call.Result("scraped %zu slots", ScrapeAndRelease(old));
+  const std::size_t scraped = ScrapeAndRelease(old);
+  call.Result("scraped %zu slots", scraped);
 }
 
 SlotCensus SuperVersionCache::Census() {

@@ -159,9 +159,9 @@ class SuperVersionCache {
         call.Result("hit %p", static_cast<const void*>(sv));
         return AcquiredSv{sv, /*cached=*/true, /*hit=*/true, /*invalidated=*/false, r};
       }
-      return Noted(call, AcquireMiss(r));
+      return AcquireMiss(r);  // sets the call's result (ApiResult)
     }
-    return Noted(call, AcquireSlow(r));
+    return AcquireSlow(r);
   }
   // By reference: an AcquiredSv is 24 bytes; a by-value copy made GCC build
   // it with narrow stores and reload it with one 16-byte load (a failed
@@ -199,12 +199,6 @@ class SuperVersionCache {
   std::uint32_t column_id() const { return slots_.id(); }
 
  private:
-  // Acquire's result in the model's history ("miss -> SuperVersion v1").
-  static AcquiredSv Noted(sync::ApiCall& call, AcquiredSv a) {
-    call.Result(a.sv == nullptr ? "none" : a.cached ? "miss -> %p" : "nested -> %p",
-                static_cast<const void*>(a.sv));
-    return a;
-  }
   // Acquire's other paths: no ReaderSlot yet (r null: creates it, then
   // AcquireMiss) or a nested acquire (in_use already 1: a plain reference).
   AcquiredSv AcquireSlow(ReaderSlot* r);

@@ -13,6 +13,7 @@ packages=(
   libclang-rt-16-dev  # ci/fuzz.sh: the libFuzzer and sanitizer runtimes of clang-16
   slurm-wlm munge  # ci/slurm_cluster.sh: the one-node Slurm cluster of the distributed tests
   python3-yaml  # ci/check_scale_out_manifests.py: the GitHub Actions and Kubernetes manifests
+  chromium  # tests/cli/html_browser_test.sh: the failure page rendered in a headless browser
 )
 
 missing=()

@@ -39,6 +39,15 @@ namespace sync {
 inline rl::debug_info Info(const Loc& l) {
   return rl::debug_info(l.function_name(), l.file_name(), l.line());
 }
+// The seam's own bookkeeping events carry these function names instead of
+// the caller's (the file and line stay the caller's), so a history reader
+// can hide them (model/cli/history.h): an Atomic's LifeMark read before each
+// operation, and its initializing store.
+inline constexpr const char* kSeamLifeMark = "[seam] life mark";
+inline constexpr const char* kSeamInit = "[seam] initial store";
+inline rl::debug_info SeamInfo(const char* what, const Loc& l) {
+  return rl::debug_info(what, l.file_name(), l.line());
+}
 
 constexpr rl::memory_order ToRl(Order o) {
   switch (o) {
@@ -109,6 +118,10 @@ class LifeMark {
   explicit LifeMark(Loc l = Loc::current()) : v_(1) { (void)l; }
   ~LifeMark() { v_(rl::debug_info("~(freed object)", "", 0)) = kPoison; }
   void Touch(const Loc& l) const { (void)static_cast<int>(v_(Info(l))); }
+  // Touch by an Atomic's operation: seam bookkeeping in the history.
+  void TouchForAtomic(const Loc& l) const {
+    (void)static_cast<int>(v_(SeamInfo(kSeamLifeMark, l)));
+  }
   void Write(const Loc& l) { v_(Info(l)) = 1; }
 
  private:
@@ -125,39 +138,39 @@ class Atomic {
   // longer executions and bigger search trees). Relacy still records it.
   explicit Atomic(T v, Loc l = Loc::current()) {
     rl::preemption_disabler no_preemption(rl::ctx());
-    v_.store(v, rl::mo_relaxed, Info(l));
+    v_.store(v, rl::mo_relaxed, SeamInfo(kSeamInit, l));
   }
   Atomic(const Atomic&) = delete;
   Atomic& operator=(const Atomic&) = delete;
 
   T Load(Order o, Loc l = Loc::current()) const {
-    life_.Touch(l);
+    life_.TouchForAtomic(l);
     DeclaredOp op(OpKind::kRead, &v_);
     return v_.load(ToRl(o), Info(l));
   }
   void Store(T v, Order o, Loc l = Loc::current()) {
-    life_.Touch(l);
+    life_.TouchForAtomic(l);
     DeclaredOp op(OpKind::kWrite, &v_);
     v_.store(v, ToRl(o), Info(l));
   }
   T Exchange(T v, Order o, Loc l = Loc::current()) {
-    life_.Touch(l);
+    life_.TouchForAtomic(l);
     DeclaredOp op(OpKind::kRmw, &v_);
     return v_.exchange(v, ToRl(o), Info(l));
   }
   bool CompareExchange(T& expected, T desired, Order o, Loc l = Loc::current()) {
-    life_.Touch(l);
+    life_.TouchForAtomic(l);
     DeclaredOp op(OpKind::kRmw, &v_);
     return v_.compare_exchange_strong(expected, desired, ToRl(o), Info(l),
                                       ToRl(FailureOrder(o)), Info(l));
   }
   T FetchAdd(T d, Order o, Loc l = Loc::current()) {
-    life_.Touch(l);
+    life_.TouchForAtomic(l);
     DeclaredOp op(OpKind::kRmw, &v_);
     return v_.fetch_add(d, ToRl(o), Info(l));
   }
   T FetchSub(T d, Order o, Loc l = Loc::current()) {
-    life_.Touch(l);
+    life_.TouchForAtomic(l);
     DeclaredOp op(OpKind::kRmw, &v_);
     return v_.fetch_sub(d, ToRl(o), Info(l));
   }
@@ -214,6 +227,11 @@ inline std::uintptr_t CurrentThreadToken() {
   return static_cast<std::uintptr_t>(rl::thread_index()) + 1;
 }
 
+namespace history_detail {  // history_marks.h
+bool Recording();
+void RecordMutex(const void* mutex, const Loc& l);
+}  // namespace history_detail
+
 class TLSM_CAPABILITY("mutex") Mutex {
  public:
   Mutex() = default;
@@ -221,6 +239,9 @@ class TLSM_CAPABILITY("mutex") Mutex {
   Mutex& operator=(const Mutex&) = delete;
 
   void Lock(Loc l = Loc::current()) TLSM_ACQUIRE() {
+    // Relacy names a mutex by its internal state's address: tell the
+    // history which seam Mutex the next lock event is.
+    if (history_detail::Recording()) history_detail::RecordMutex(this, l);
     {
       DeclaredOp op(OpKind::kLock, &mu_);
       mu_.lock(Info(l));

@@ -135,6 +135,7 @@ void ThreadRow::RunExitForCurrentThread() {
 }
 
 void ThreadRow::ResetAll() {
+  ApiCall::ResetAll();  // history markers: no open call (history_marks.h)
   for (auto& r : rows_) r = nullptr;
   for (auto& s : slots_) s = Slots{};
 }

@@ -20,6 +20,9 @@
 //     ProcessGlobal<T> a process-wide object (leaked in production so it
 //                      survives static destruction; per execution in model)
 //     TLSM_INVARIANT   an invariant/misuse assertion carrying an invariant id
+//     Name, ApiCall    object names and API-call markers for the model's
+//                      failure histories; nothing in production
+//                      (history_marks.h)
 //     LightFence, HeavyBarrier
 //                      the asymmetric fence pair: a cheap fence for a hot
 //                      side (a reader) and an expensive one for a rare side
@@ -117,6 +120,7 @@ TLSM_END
 #else
 #include "engine/sync/std_backend.h"
 #endif
+#include "engine/sync/history_marks.h"
 
 TLSM_BEGIN
 namespace sync {

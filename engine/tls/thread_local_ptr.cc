@@ -69,7 +69,13 @@ constexpr std::uint32_t kRowFirstSlots = sync::kModelBuild ? 1 : 8;
 // Every field is guarded by mu_; see REQUIRES comments.
 class Registry {
  public:
-  Registry() = default;
+  Registry() {
+    sync::Name(mu_, "matrix.mu");
+    sync::Name(head_, "matrix.rows");
+    sync::Name(columns_, "matrix.columns");
+    sync::Name(free_ids_, "matrix.free_ids");
+    sync::Name(row_count_, "matrix.row_count");
+  }
   ~Registry() {
     // Only reached in the model build (production leaks the registry so it
     // outlives static destructors and detached threads).
@@ -188,6 +194,7 @@ void Registry::UnlinkRowLocked(Row* r) {
 }
 
 std::uint32_t Registry::CreateColumn(UnrefHandler h) {
+  sync::ApiCall call("column create");
   LockChecked();
   LockGuard g(mu_);
   std::uint32_t id = free_ids_.WithMut([](std::vector<std::uint32_t>& f) {
@@ -203,6 +210,7 @@ std::uint32_t Registry::CreateColumn(UnrefHandler h) {
     }
     cols[id] = ColumnInfo{h, true};
   });
+  call.Result("col %u", id);
   return id;
 }
 
@@ -326,6 +334,8 @@ void Registry::TakeAndHandleColumnInChunks(std::uint32_t id, bool* reclaiming_fl
 }
 
 void Registry::ReclaimColumn(std::uint32_t id, bool* reclaiming_flag) {
+  sync::ApiCall call("column reclaim");
+  call.Result("col %u", id);
   if (MutantIs(Mutant::tls_reclaim_without_lock) ||
       MutantIs(Mutant::tls_reclaim_walks_rows_later) ||
       MutantIs(Mutant::tls_reclaim_frees_id_early) ||
@@ -376,6 +386,20 @@ void Registry::FinishHandlersLocked(const PendingChunk& done) {
   });
 }
 
+// Names the calling thread's row (when given) and its slots [from, to) in
+// the model's history.
+void NameRow(const Row* row, const sync::Atomic<void*>* slots, std::uint32_t from,
+             std::uint32_t to) {
+  const unsigned t = sync::HistoryThread();
+  if (row != nullptr) {
+    sync::Name(*row, "row[T%u]", t);
+    sync::Name(row->slots, "row[T%u].slots", t);
+    sync::Name(row->prev, "row[T%u].prev", t);
+    sync::Name(row->next, "row[T%u].next", t);
+  }
+  for (std::uint32_t i = from; i < to; ++i) sync::Name(slots[i], "row[T%u].slot[col %u]", t, i);
+}
+
 Row* Registry::EnsureRow(std::uint32_t id) {
   Row* row = CurrentRow();
   if (row != nullptr) return row;
@@ -387,6 +411,7 @@ Row* Registry::EnsureRow(std::uint32_t id) {
   sync::Atomic<void*>* first = sync::UndoOnThrow(
       [&] { return sync::NewArray<sync::Atomic<void*>>(cap); }, [&] { sync::Delete(row); });
   row->slots.WithMut([&](SlotArray& s) { s = SlotArray{first, cap}; });
+  NameRow(row, first, 0, cap);
   {
     LockChecked();
     LockGuard g(mu_);
@@ -406,6 +431,7 @@ sync::Atomic<void*>& Registry::EnsureSlot(Row* row, std::uint32_t id) {
   std::uint32_t cap = std::max<std::uint32_t>(
       {kRowFirstSlots, a.capacity * 2, id + 1});
   sync::Atomic<void*>* fresh = sync::NewArray<sync::Atomic<void*>>(cap);
+  NameRow(nullptr, fresh, 0, cap);
   {
     LockChecked();
     LockGuard g(mu_);
@@ -427,6 +453,8 @@ void Registry::TeardownRow(void* raw) {
   // empty. The row stays linked (and current) until then.
   // Allocates nothing (PendingChunk): a full chunk is a round that does not
   // count towards kMaxTeardownRounds.
+  sync::ApiCall call("thread exit");
+  std::size_t handlers = 0;
   PendingChunk finished;  // the previous round's handlers, done
   for (int round = 0;;) {
     PendingChunk pending;
@@ -453,6 +481,8 @@ void Registry::TeardownRow(void* raw) {
       if (!pending.more) ++round;
     }
     pending.Run();
+    handlers += pending.n;
+    call.Result("%zu handlers", handlers);
     if (!MutantIs(Mutant::tls_exit_finishes_handlers_early)) finished = pending;
     if (MutantIs(Mutant::tls_exit_keeps_values)) {
       self->FinishHandlers(finished);

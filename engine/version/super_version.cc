@@ -21,6 +21,10 @@ SuperVersion::SuperVersion(SuperVersionMeta meta, MemTable* mem,
                            std::vector<ImmMemTable*> imm)
     : fields_(Fields{meta, mem, std::move(imm)}) {
   LiveCounter().Add(1);
+  const auto v = static_cast<unsigned long long>(meta.version);
+  sync::Name(*this, "SuperVersion v%llu", v);
+  sync::Name(fields_, "SuperVersion v%llu.fields", v);
+  sync::Name(refs_, "SuperVersion v%llu.refs", v);
 }
 
 SuperVersion::~SuperVersion() {

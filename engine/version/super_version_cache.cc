@@ -36,7 +36,13 @@ void SuperVersionCache::SlotUnref(void* slot, void* cache) {
 SuperVersionCache::SuperVersionCache(std::uint32_t db_id, std::uint32_t cf_id)
     : db_id_(db_id),
       cf_id_(cf_id),
-      slots_(&SuperVersionCache::SlotUnref, this) {}
+      slots_(&SuperVersionCache::SlotUnref, this) {
+  sync::Name(*this, "cache(db %u, cf %u)", db_id, cf_id);
+  sync::Name(mu_, "cache(db %u, cf %u).mu", db_id, cf_id);
+  sync::Name(current_, "cache(db %u, cf %u).current", db_id, cf_id);
+  sync::Name(current_version_, "cache(db %u, cf %u).current_version", db_id, cf_id);
+  sync::Name(shut_down_, "cache(db %u, cf %u).shut_down", db_id, cf_id);
+}
 
 SuperVersionCache::~SuperVersionCache() {
   Shutdown();
@@ -50,7 +56,9 @@ AcquiredSv SuperVersionCache::AcquireSlow(ReaderSlot* r) {
     // Nested acquire (in_use is 1): the outer one borrows the slot's
     // reference. Take a plain reference and leave the slot to the outer Return.
     nested_.Add(1);
-    return AcquiredSv{RefCurrent(), /*cached=*/false, /*hit=*/false};
+    SuperVersion* sv = RefCurrent();
+    sync::ApiResult("nested -> %p", static_cast<const void*>(sv));
+    return AcquiredSv{sv, /*cached=*/false, /*hit=*/false};
   }
   // First acquire on this thread: its ReaderSlot (the matrix's first write of
   // this column on this thread may allocate the row).
@@ -59,6 +67,13 @@ AcquiredSv SuperVersionCache::AcquireSlow(ReaderSlot* r) {
   // existing slot allocates nothing.
   slots_.Reset(nullptr);
   r = sync::New<ReaderSlot>();
+  {
+    const unsigned t = sync::HistoryThread();
+    sync::Name(*r, "reader slot[T%u] of cache(db %u, cf %u)", t, db_id_, cf_id_);
+    sync::Name(r->cached, "reader slot[T%u].cached", t);
+    sync::Name(r->in_use, "reader slot[T%u].in_use", t);
+    sync::Name(r->deferred, "reader slot[T%u].deferred", t);
+  }
   slots_.Swap(r);
   if (MutantIs(Mutant::sv_first_acquire_marks_in_use_late)) {
     // Injected: in_use is stored after the miss cached (and released mu_
@@ -113,6 +128,7 @@ AcquiredSv SuperVersionCache::AcquireMiss(ReaderSlot* r) {
     }
   }
   if (stray != nullptr) ReleaseSuperVersion(stray);
+  sync::ApiResult(a.sv == nullptr ? "none" : "miss -> %p", static_cast<const void*>(a.sv));
   return a;
 }
 
@@ -209,6 +225,8 @@ std::uint64_t SuperVersionCache::CurrentVersion() const {
 bool SuperVersionCache::IsShutDown() const { return shut_down_.Load(Order::kAcquire); }
 
 void SuperVersionCache::Install(SuperVersion* sv) {
+  sync::ApiCall call("Install");
+  call.Result("%p", static_cast<const void*>(sv));
   TLSM_INVARIANT(sv != nullptr && !IsSentinel(sv), "MISUSE", "Install of a null SuperVersion");
   TLSM_INVARIANT(sv->db_id() == db_id_ && sv->cf_id() == cf_id_, "SV-ISO",
                  "Install of another (DB, CF)'s SuperVersion");
@@ -225,10 +243,11 @@ void SuperVersionCache::Install(SuperVersion* sv) {
   current_.Store(sv, Order::kRelease);
   current_version_.Store(sv->version(), Order::kRelease);
   installs_.Add(1);
-  ScrapeAndRelease(old);
+  const std::size_t scraped = ScrapeAndRelease(old);
+  call.Result("%p, scraped %zu slots", static_cast<const void*>(sv), scraped);
 }
 
-void SuperVersionCache::ScrapeAndRelease(SuperVersion* old) {
+std::size_t SuperVersionCache::ScrapeAndRelease(SuperVersion* old) {
   TLSM_INVARIANT(mu_.HeldByMe(), "MISUSE", "REQUIRES: cache mutex held");
   if (MutantIs(Mutant::sv_release_old_before_scrape)) {
     // Injected: the current reference goes first; a slot may now hold the
@@ -249,6 +268,7 @@ void SuperVersionCache::ScrapeAndRelease(SuperVersion* old) {
   // the next round's Fold finds the slots the previous one left real.
   // Everything runs under mu_, so no slot changes between rounds.
   constexpr std::size_t kChunk = 32;
+  std::size_t total = 0;
   for (bool more = scrape; more;) {
     std::array<Scraped, kChunk> scraped;
     std::size_t n = 0;
@@ -269,6 +289,7 @@ void SuperVersionCache::ScrapeAndRelease(SuperVersion* old) {
       scraped[n++] = {r, p};
     });
     if (n == 0) break;
+    total += n;
     // One barrier for the whole round: after it, either a reader's
     // in_use = 1 is visible here, or that reader's load of cached sees
     // kObsolete.
@@ -301,16 +322,19 @@ void SuperVersionCache::ScrapeAndRelease(SuperVersion* old) {
   // Only now may the old current reference go: no slot holds `old` any more
   // (a deferred one is its reader's).
   if (old != nullptr) ReleaseSuperVersion(old);
+  return total;
 }
 
 void SuperVersionCache::Shutdown() {
+  sync::ApiCall call("Shutdown");
   sync::MutexLock l(mu_);
   if (shut_down_.Load(Order::kRelaxed)) return;  // relaxed: under mu_
   shut_down_.Store(true, Order::kRelease);
   SuperVersion* old = current_.Load(Order::kRelaxed);
   current_.Store(nullptr, Order::kRelease);
   current_version_.Store(0, Order::kRelease);
-  ScrapeAndRelease(old);
+  const std::size_t scraped = ScrapeAndRelease(old);
+  call.Result("scraped %zu slots", scraped);
 }
 
 SlotCensus SuperVersionCache::Census() {

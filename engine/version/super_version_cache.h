@@ -143,6 +143,7 @@ class SuperVersionCache {
   // (sv_missing_light_fence) is a MutantIs branch, a constant false in a
   // production build, so the fence is unconditional there.
   AcquiredSv Acquire() {
+    sync::ApiCall call("Acquire");
     ReaderSlot* r = slots_.Get();
     // relaxed: in_use is written only by this thread.
     if (r != nullptr && r->in_use.Load(sync::Order::kRelaxed) == 0) [[likely]] {
@@ -158,9 +159,10 @@ class SuperVersionCache {
       // this thread's own miss, which read the SuperVersion under mu_.
       SuperVersion* sv = r->cached.Load(sync::Order::kRelaxed);
       if (IsRealSv(sv)) [[likely]] {
+        call.Result("hit %p", static_cast<const void*>(sv));
         return AcquiredSv{sv, /*cached=*/true, /*hit=*/true, /*invalidated=*/false, r};
       }
-      return AcquireMiss(r);
+      return AcquireMiss(r);  // sets the call's result (ApiResult)
     }
     return AcquireSlow(r);
   }
@@ -168,6 +170,7 @@ class SuperVersionCache {
   // it with narrow stores and reload it with one 16-byte load (a failed
   // store-to-load forwarding, ~4 ns on the hit path).
   void Return(const AcquiredSv& a) {
+    sync::ApiCall call("Return");
     if (a.cached) [[likely]] {
       if (sync::MutantIs(sync::Mutant::sv_return_loads_cached_first)) {
         return ReturnLoadsCachedFirstMutant(a);
@@ -216,7 +219,8 @@ class SuperVersionCache {
   // Everything Return's inline path did not finish: a nested acquire's
   // plain reference, or a borrow whose slot an installer scraped meanwhile.
   void ReturnSlow(const AcquiredSv& a);
-  void ScrapeAndRelease(SuperVersion* old) TLSM_REQUIRES(mu_);
+  // Returns the number of slots it scraped.
+  std::size_t ScrapeAndRelease(SuperVersion* old) TLSM_REQUIRES(mu_);
   static void SlotUnref(void* slot, void* cache);
 
   const std::uint32_t db_id_;

@@ -204,7 +204,7 @@ const char* const kReplayHelp =
     "3 it did not reproduce (harness error).\n\noptions";
 
 const char* const kTraceHelp =
-    "tlsm trace SCENARIO [--seed N] [--mutant NAME] [--html OUT]\n\n"
+    "tlsm trace SCENARIO [--seed N] [--mutant NAME] [--html OUT] [--raw]\n\n"
     "Prints the history of one random execution (execution N, seed N), passing\n"
     "or failing: to see what a scenario does, or how long its executions are.\n"
     "Exit: 0 the execution passed, 1 it failed, 2 bad usage, 3 harness error.\n\noptions";
@@ -216,7 +216,7 @@ bool ParseReplayArgs(const std::vector<std::string>& args, ReplayArgs* out, std:
   std::vector<std::string> what;
   desc.add_options()
     ("html", po::value<std::string>(&html)->value_name("OUT"), "also write a self-contained HTML page with per-thread swimlanes")
-    ("raw", "print Relacy's raw history too")
+    ("raw", "show every event (seam internals, object names, API markers) and Relacy's raw history too")
     ("minimal", "FILE: replay the artifact's minimal counterexample instead")
     ("no-fork", "run the simulation in this process (debugging)")
     ("help,h", "this help");
@@ -241,6 +241,7 @@ bool ParseTraceArgs(const std::vector<std::string>& args, TraceArgs* out, std::s
     ("seed", po::value<std::string>(&seed)->value_name("N"), "the random execution to show (default 0)")
     ("mutant", po::value<std::string>(&mutant)->value_name("NAME"), "run against the catalogued mutant NAME (tlsm mutants)")
     ("html", po::value<std::string>(&html)->value_name("OUT"), "also write the swimlane HTML page")
+    ("raw", "show every event (seam internals, object names, API markers)")
     ("help,h", "this help");
   po::variables_map vm;
   if (!ParseCommand(desc, "scenario", &what, args, &vm, help)) return false;  // --help
@@ -250,6 +251,7 @@ bool ParseTraceArgs(const std::vector<std::string>& args, TraceArgs* out, std::s
   a.scenario = what[0];
   a.html = html;
   a.seed = ParseUint("seed", seed);
+  a.raw = vm.count("raw") != 0;
   *out = std::move(a);
   return true;
 }

@@ -96,9 +96,10 @@ struct ReplayArgs {
 };
 bool ParseReplayArgs(const std::vector<std::string>& args, ReplayArgs* out, std::string* help);
 
-// `tlsm trace SCENARIO [--seed N] [--mutant NAME] [--html OUT]`.
+// `tlsm trace SCENARIO [--seed N] [--mutant NAME] [--html OUT] [--raw]`.
 struct TraceArgs {
   std::string scenario, html;
+  bool raw = false;
   std::optional<std::string> mutant;
   std::uint64_t seed = 0;
 };

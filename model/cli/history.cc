@@ -14,20 +14,42 @@ namespace {
 
 bool StartsWith(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
 
-// Maps raw addresses to stable labels, per history.
+// Maps raw addresses to stable labels, per history, and to the names the
+// engine gave its objects.
 class AddressLabels {
  public:
   // A new allocation [addr, addr+size) gets the next label.
   std::string Allocate(std::uint64_t addr, std::uint64_t size) {
-    blocks_.push_back({addr, size == 0 ? 1 : size, ++next_});
+    blocks_.push_back({addr, size == 0 ? 1 : size, ++next_, "", false});
     return Name(next_, 0);
   }
-  std::string Label(std::uint64_t addr) {
-    // The most recent allocation containing the address wins (reuse).
+  // A name for [addr, addr+size); leaf: a seam primitive, whose inner
+  // offsets are not shown.
+  void AddName(std::uint64_t addr, std::uint64_t size, std::string name, bool leaf) {
+    blocks_.push_back({addr, size == 0 ? 1 : size, 0, std::move(name), leaf});
+  }
+  // as_value: the address is a pointer value (not the location an event
+  // accessed), so the largest object named at exactly that address is
+  // meant ("SuperVersion v1", not its first field).
+  std::string Label(std::uint64_t addr, bool as_value = false) {
+    // The most recent allocation containing the address wins (reuse); a
+    // name given since then, the smallest one containing it, wins over it.
+    const Block* named = nullptr;
+    const Block* whole = nullptr;
     for (auto it = blocks_.rbegin(); it != blocks_.rend(); ++it) {
-      if (addr >= it->addr && addr < it->addr + it->size) {
+      if (addr < it->addr || addr >= it->addr + it->size) continue;
+      if (it->name.empty()) {
+        if (named != nullptr) break;
         return Name(it->label, addr - it->addr);
       }
+      if (named == nullptr || it->size < named->size) named = &*it;
+      if (it->addr == addr && (whole == nullptr || it->size > whole->size)) whole = &*it;
+    }
+    if (as_value && whole != nullptr) named = whole;
+    if (named != nullptr) {
+      const std::uint64_t off = addr - named->addr;
+      if (named->leaf || off == 0) return named->name;
+      return named->name + "+" + std::to_string(off);
     }
     auto f = loose_.find(addr);
     if (f == loose_.end()) f = loose_.emplace(addr, ++next_).first;
@@ -44,7 +66,9 @@ class AddressLabels {
   }
   struct Block {
     std::uint64_t addr, size;
-    unsigned label;
+    unsigned label;    // allocations
+    std::string name;  // names (empty: an allocation)
+    bool leaf;
   };
   std::vector<Block> blocks_;
   std::map<std::uint64_t, unsigned> loose_;
@@ -59,6 +83,22 @@ bool IsHex(char c) {
 // size=N" first registers the block.
 std::string Relabel(const std::string& text, AddressLabels* labels) {
   static const std::string kAlloc = "memory allocation: addr=";
+  static const std::string kName = "tlsm.name <0x";
+  if (StartsWith(text, kName)) {
+    // "tlsm.name <0xADDR> size=N leaf=L: TEXT" (engine/sync/history_marks.h)
+    const std::uint64_t addr = std::strtoull(text.c_str() + kName.size(), nullptr, 16);
+    const std::size_t sz = text.find("> size=");
+    const std::size_t lf = text.find(" leaf=");
+    const std::size_t colon = text.find(": ", lf == std::string::npos ? 0 : lf);
+    if (sz != std::string::npos && lf != std::string::npos && colon != std::string::npos) {
+      const std::uint64_t size = std::strtoull(text.c_str() + sz + 7, nullptr, 10);
+      const std::string name = text.substr(colon + 2);
+      // The event itself shows the address as it was labelled before.
+      const std::string before = labels->Label(addr);
+      labels->AddName(addr, size, name, text.compare(lf + 6, 1, "1") == 0);
+      return "tlsm.name <" + before + "> " + text.substr(sz + 2, colon - sz - 2) + ": " + name;
+    }
+  }
   if (StartsWith(text, kAlloc)) {
     const std::size_t a = kAlloc.size();
     std::size_t e = a;
@@ -77,7 +117,7 @@ std::string Relabel(const std::string& text, AddressLabels* labels) {
       std::size_t e = i + 2;
       while (e < text.size() && IsHex(text[e])) ++e;
       const std::uint64_t v = std::strtoull(text.substr(i + 2, e - i - 2).c_str(), nullptr, 16);
-      out += labels->Label(v);
+      out += labels->Label(v, i == 0 || text[i - 1] != '<');
       i = e;
       continue;
     }
@@ -178,7 +218,10 @@ std::string RelativePath(const std::string& path) {
   for (const char* inc : {"/usr/local/include/", "/usr/include/"}) {
     if (StartsWith(path, inc)) return path.substr(std::string(inc).size());
   }
-  return path;
+  // Relative to the build directory ("../../engine/..."): from the root.
+  std::size_t up = 0;
+  while (path.compare(up, 3, "../") == 0) up += 3;
+  return path.substr(up);
 }
 
 History ParseHistory(const std::string& raw, unsigned threads) {
@@ -188,6 +231,7 @@ History ParseHistory(const std::string& raw, unsigned threads) {
   std::string line;
   bool in_exec = false;
   AddressLabels labels;
+  std::map<unsigned, std::uint64_t> next_mutex;  // thread -> the sync::Mutex it locks next
   int lineno = 0;
   while (std::getline(in, line)) {
     ++lineno;
@@ -229,11 +273,26 @@ History ParseHistory(const std::string& raw, unsigned threads) {
       }
     }
     while (!text.empty() && text.back() == ' ') text.pop_back();
+    if (StartsWith(text, "tlsm.mutex <0x")) {
+      next_mutex[ev.thread] = std::strtoull(text.c_str() + 14, nullptr, 16);
+    } else if (auto m = next_mutex.find(ev.thread);
+               m != next_mutex.end() && StartsWith(text, "<0x") &&
+               text.find("> mutex: ") != std::string::npos) {
+      // Relacy's address of the mutex's state stands for the seam Mutex.
+      labels.AddName(std::strtoull(text.c_str() + 3, nullptr, 16), 1, labels.Label(m->second),
+                     true);
+      next_mutex.erase(m);
+    }
     ev.what = Relabel(EscapeControlBytes(text), &labels);
     // Relacy pads some events ("fetch_add , prev=..."); tidy.
     for (std::size_t p; (p = ev.what.find(" ,")) != std::string::npos;) ev.what.erase(p, 1);
-    ev.where = ShortFunction(func);
+    const bool seam_fn = StartsWith(func, "[seam]") || func == "~(freed object)";
+    ev.where = seam_fn ? func : ShortFunction(func);
     ev.file = RelativePath(file);
+    if (StartsWith(ev.what, "tlsm.name ") || StartsWith(ev.what, "tlsm.mutex ")) ev.kind = EventKind::kName;
+    else if (StartsWith(ev.what, "tlsm.call ")) ev.kind = EventKind::kCall;
+    else if (StartsWith(ev.what, "tlsm.ret ")) ev.kind = EventKind::kReturn;
+    else if (seam_fn) ev.kind = EventKind::kSeam;
     if (ev.thread + 1 > h.threads) h.threads = ev.thread + 1;
     h.events.push_back(std::move(ev));
   }
@@ -254,31 +313,183 @@ bool EndsTurn(const std::string& what) {
          what.find("blocking current thread") != std::string::npos ||
          what.rfind("yield(", 0) == 0;
 }
+
+bool IsMarker(const Event& e) {
+  return e.kind == EventKind::kName || e.kind == EventKind::kCall || e.kind == EventKind::kReturn;
+}
+
+// "<x> ..." -> "x" (empty if the event names no object).
+std::string ObjectOf(const std::string& what) {
+  if (what.empty() || what[0] != '<') return "";
+  const std::size_t e = what.find('>');
+  return e == std::string::npos ? "" : what.substr(1, e - 1);
+}
+
+// A call's text without the marker word: "Acquire -> hit SuperVersion v1".
+std::string CallText(const Event& e) {
+  const std::size_t sp = e.what.find(' ');
+  return sp == std::string::npos ? e.what : e.what.substr(sp + 1);
+}
+// The call's name in an entry or return marker ("Acquire").
+std::string CallName(const Event& e) {
+  const std::string t = CallText(e);
+  return t.substr(0, t.find(" -> "));
+}
+
+// The preemptions, as (the preempted thread's last event, the first event
+// of the thread that ran next): a switch of thread whose last event before
+// it (markers skipped: they are no steps) did not end its turn.
+std::vector<std::pair<std::size_t, std::size_t>> Preemptions(const History& h) {
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  const std::size_t none = h.events.size();
+  std::size_t prev = none;  // the last event that is a step
+  std::size_t last = none;  // the last event of any kind
+  for (std::size_t i = 0; i < h.events.size(); ++i) {
+    if (last != none && prev != none && h.events[i].thread != h.events[last].thread &&
+        !EndsTurn(h.events[prev].what)) {
+      out.emplace_back(prev, i);
+    }
+    last = i;
+    if (!IsMarker(h.events[i])) prev = i;
+  }
+  return out;
+}
 }  // namespace
 
 unsigned CountPreemptions(const History& h) {
-  unsigned n = 0;
-  for (std::size_t i = 1; i < h.events.size(); ++i) {
-    const Event& prev = h.events[i - 1];
-    if (h.events[i].thread != prev.thread && !EndsTurn(prev.what)) ++n;
-  }
-  return n;
+  return static_cast<unsigned>(Preemptions(h).size());
 }
 
-std::string RenderHistory(const History& h) {
+std::string EventText(const Event& e, bool raw) {
+  if (raw) return e.what;
+  switch (e.kind) {
+    case EventKind::kCall: return "call " + CallText(e);
+    case EventKind::kReturn: return "return " + CallText(e);
+    default: break;
+  }
+  // A Cell's access is its LifeMark's: "<x> load, value=1" is a read.
+  const std::string obj = ObjectOf(e.what);
+  if (!obj.empty() && e.kind == EventKind::kEngine) {
+    const std::string rest = e.what.substr(obj.size() + 2);
+    if (StartsWith(rest, " load, value=")) return "<" + obj + "> read";
+    if (StartsWith(rest, " store, value=")) return "<" + obj + "> write";
+  }
+  return e.what;
+}
+
+std::vector<bool> VisibleEvents(const History& h, bool raw) {
+  std::vector<bool> v(h.events.size(), raw);
+  if (raw) return v;
+  for (std::size_t i = 0; i < h.events.size(); ++i) {
+    const EventKind k = h.events[i].kind;
+    v[i] = k == EventKind::kEngine || k == EventKind::kCall || k == EventKind::kReturn;
+  }
+  if (h.failing_step < 0) return v;
+  const std::size_t f = static_cast<std::size_t>(h.failing_step);
+  v[f] = true;
+  // The trigger: the failing thread's event just before the verdict.
+  for (std::size_t i = f; i-- > 0;) {
+    const Event& e = h.events[i];
+    if (e.thread != h.events[f].thread || IsMarker(e)) continue;
+    v[i] = true;
+    const std::string obj = ObjectOf(e.what);
+    if (!obj.empty()) {  // the last poison write of the object it touched
+      for (std::size_t j = i; j-- > 0;) {
+        if (h.events[j].where == "~(freed object)" && ObjectOf(h.events[j].what) == obj) {
+          v[j] = true;
+          break;
+        }
+      }
+    }
+    break;
+  }
+  return v;
+}
+
+std::vector<CondensedRow> Condense(const History& h) {
+  std::vector<CondensedRow> rows;
+  std::vector<std::vector<std::size_t>> open(h.threads);  // per thread: rows of open calls
+  auto inside = [&](unsigned t) -> std::string {
+    return t < open.size() && !open[t].empty() ? rows[open[t].back()].text : "";
+  };
+  const auto pre = Preemptions(h);
+  std::size_t next_pre = 0;
+  for (std::size_t i = 0; i < h.events.size(); ++i) {
+    const Event& e = h.events[i];
+    while (next_pre < pre.size() && pre[next_pre].second == i) {
+      const Event& last = h.events[pre[next_pre].first];
+      CondensedRow r;
+      r.kind = CondensedRow::kPreemption;
+      r.thread = last.thread;
+      r.to = e.thread;
+      r.step = e.step;
+      r.inside = inside(last.thread);
+      // A seam event's function is the seam's; its line is the engine's.
+      r.where = last.kind == EventKind::kSeam ? "" : last.where;
+      r.file = last.file;
+      r.line = last.line;
+      rows.push_back(r);
+      ++next_pre;
+    }
+    if (e.thread >= open.size()) open.resize(e.thread + 1);
+    if (e.kind == EventKind::kCall) {
+      CondensedRow r;
+      r.kind = CondensedRow::kCall;
+      r.thread = e.thread;
+      r.depth = static_cast<unsigned>(open[e.thread].size());
+      r.step = r.last = e.step;
+      r.text = CallText(e);
+      r.where = e.where;
+      r.file = e.file;
+      r.line = e.line;
+      open[e.thread].push_back(rows.size());
+      rows.push_back(r);
+    } else if (e.kind == EventKind::kReturn && !open[e.thread].empty()) {
+      CondensedRow& r = rows[open[e.thread].back()];
+      if (CallName(e) == r.text) {  // the matching entry: take the result
+        r.text = CallText(e);
+        r.last = e.step;
+        r.finished = true;
+        open[e.thread].pop_back();
+      }
+    } else if (static_cast<int>(i) == h.failing_step) {
+      CondensedRow r;
+      r.kind = CondensedRow::kFailure;
+      r.thread = e.thread;
+      r.step = e.step;
+      r.text = e.what;
+      r.inside = inside(e.thread);
+      r.where = e.where;
+      r.file = e.file;
+      r.line = e.line;
+      for (const std::size_t c : open[e.thread]) {
+        rows[c].failing = true;
+        rows[c].last = e.step;
+      }
+      rows.push_back(r);
+    }
+  }
+  return rows;
+}
+
+std::string RenderHistory(const History& h, RenderOptions opt) {
   std::ostringstream o;
   // Relacy's own markers ([THREAD FINISHED], ...) carry no useful location.
-  auto loc = [](const Event& e) -> std::string {
-    if (e.file == "relacy/context.hpp") return "";
-    if (e.file.empty()) return e.where;  // e.g. "~(freed object)": the poison writes of a free
-    return e.where + "  " + e.file + ":" + std::to_string(e.line);
+  auto loc = [](const std::string& where, const std::string& file, unsigned line) -> std::string {
+    if (file == "relacy/context.hpp") return "";
+    if (file.empty()) return where;  // e.g. "~(freed object)": the poison writes of a free
+    return where + "  " + file + ":" + std::to_string(line);
   };
-  std::size_t width = 0;
-  for (const Event& e : h.events) width = std::max(width, e.what.size() + 2 * e.thread);
+  const std::vector<bool> shown = VisibleEvents(h, opt.raw);
+  std::size_t width = 0, count = 0;
+  for (std::size_t i = 0; i < h.events.size(); ++i) {
+    if (!shown[i]) continue;
+    ++count;
+    width = std::max(width, EventText(h.events[i], opt.raw).size() + 2 * h.events[i].thread);
+  }
   width = std::min<std::size_t>(width, 72);
-  auto line = [&](const Event& e, std::size_t indent, bool failing) {
-    std::string text = std::string(indent, ' ') + e.what;
-    const std::string l = loc(e);
+  auto line = [&](const std::string& body, const std::string& l, bool failing) {
+    std::string text = body;
     if (!l.empty()) {
       if (text.size() < width) text.append(width - text.size(), ' ');
       text += "  | " + l;
@@ -286,21 +497,59 @@ std::string RenderHistory(const History& h) {
     if (failing) text += "   <== FAILURE";
     return text;
   };
-  o << "interleaving (" << h.events.size() << " steps, " << h.threads << " threads):\n";
+  const std::vector<CondensedRow> rows = Condense(h);
+  std::size_t calls = 0, preemptions = 0;
+  for (const CondensedRow& r : rows) {
+    calls += r.kind == CondensedRow::kCall;
+    preemptions += r.kind == CondensedRow::kPreemption;
+  }
+  o << "api calls (" << calls << " calls, " << preemptions << " preemption"
+    << (preemptions == 1 ? "" : "s") << ", " << h.threads << " threads):\n";
+  for (const CondensedRow& r : rows) {
+    char head[32];
+    std::snprintf(head, sizeof head, "%4u T%u  ", r.step, r.thread);
+    std::string body(2 * r.thread, ' ');
+    switch (r.kind) {
+      case CondensedRow::kCall:
+        body += std::string(2 * r.depth, ' ') + r.text;
+        if (!r.finished) body += " (unfinished)";
+        o << head << line(body, loc(r.where, r.file, r.line), r.failing) << "\n";
+        break;
+      case CondensedRow::kPreemption:
+        body += "~~ preempted" + (r.inside.empty() ? "" : " in " + r.inside) + " -> T" +
+                std::to_string(r.to);
+        o << head << line(body, loc(r.where, r.file, r.line), false) << "\n";
+        break;
+      case CondensedRow::kFailure:
+        body += "FAILURE " + r.text;
+        o << head << line(body, loc(r.where, r.file, r.line), false) << "\n";
+        break;
+    }
+  }
+  o << "\ninterleaving (" << h.events.size() << " steps, " << h.threads << " threads";
+  if (count != h.events.size()) {
+    o << "; " << count << " shown, seam internals hidden: --raw shows them";
+  }
+  o << "):\n";
+  auto ev_line = [&](const Event& e, std::size_t indent, bool failing) {
+    return line(std::string(indent, ' ') + EventText(e, opt.raw), loc(e.where, e.file, e.line),
+                failing);
+  };
   for (std::size_t i = 0; i < h.events.size(); ++i) {
+    if (!shown[i]) continue;
     const Event& e = h.events[i];
     char head[32];
     std::snprintf(head, sizeof head, "%4u T%u  ", e.step, e.thread);
-    o << head << line(e, 2 * e.thread, static_cast<int>(i) == h.failing_step) << "\n";
+    o << head << ev_line(e, 2 * e.thread, static_cast<int>(i) == h.failing_step) << "\n";
   }
   for (unsigned t = 0; t < h.threads; ++t) {
     o << "\nthread " << t << ":\n";
     for (std::size_t i = 0; i < h.events.size(); ++i) {
       const Event& e = h.events[i];
-      if (e.thread != t) continue;
+      if (e.thread != t || !shown[i]) continue;
       char head[32];
       std::snprintf(head, sizeof head, "%4u  ", e.step);
-      o << head << line(e, 0, static_cast<int>(i) == h.failing_step) << "\n";
+      o << head << ev_line(e, 0, static_cast<int>(i) == h.failing_step) << "\n";
     }
   }
   return o.str();

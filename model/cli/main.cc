@@ -456,7 +456,7 @@ int CmdReplay(const std::vector<std::string>& args) {
       tlsm::harness::WithScenarioDetail(tlsm::harness::FailureMessage(h, o.result.invariant),
                                        o.result);
   std::printf("FAIL %s: %s  %s\n\n%s", s->name.c_str(), o.result.invariant.c_str(),
-              message.c_str(), RenderHistory(h).c_str());
+              message.c_str(), RenderHistory(h, {.raw = a.raw}).c_str());
   if (a.raw) std::printf("\nrelacy history:\n%s", o.history.c_str());
   if (!a.html.empty()) {
     HtmlInfo info{s->name, tok.search, o.result.invariant, message, EncodeToken(tok),
@@ -507,7 +507,7 @@ int CmdTrace(const std::vector<std::string>& args) {
   std::printf("%s, random execution %llu: %s\n\n%s", s->name.c_str(),
               static_cast<unsigned long long>(a.seed),
               o.result.failed ? ("FAIL " + o.result.invariant).c_str() : "pass",
-              RenderHistory(h).c_str());
+              RenderHistory(h, {.raw = a.raw}).c_str());
   if (!a.html.empty()) {
     HtmlInfo info{s->name, "random, execution " + std::to_string(a.seed), o.result.invariant, "", "", "", kBuildId};
     tlsm::harness::WriteFileAtomically(a.html, RenderHtml(h, info));

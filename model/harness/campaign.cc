@@ -173,7 +173,7 @@ FailureReport Campaign::ReportFailure(const Failure& f) {
     rep.minimal = Minimise(f);
     if (rep.minimal->found && opt_.determinism) {
       harness_error = CheckReplays(s, rep.minimal->token_value,
-                                   tlsm::cli::RenderHistory(rep.minimal->history),
+                                   tlsm::cli::RenderHistory(rep.minimal->history, {.raw = true}),
                                    opt_.search.fork);
     }
   }

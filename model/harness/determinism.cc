@@ -15,6 +15,11 @@ using tlsm::cli::RenderHistory;
 using tlsm::model::RunConfig;
 using tlsm::model::ScenarioInfo;
 
+namespace {
+// Every event, seam internals included: the comparison sees all of them.
+constexpr tlsm::cli::RenderOptions kFullHistory{.raw = true};
+}  // namespace
+
 SearchResult DeterminismChecked::Run(const ScenarioInfo& s, const SearchOptions& o) const {
   SearchResult r = inner_.Run(s, o);
   if (!r.error.empty()) return r;
@@ -23,7 +28,7 @@ SearchResult DeterminismChecked::Run(const ScenarioInfo& s, const SearchOptions&
     // The build identity does not change which execution a token names.
     const tlsm::cli::Token t = MakeToken(s, *f.strategy, f.bound, f.result, f.config, {});
     r.failure->replay_error =
-        CheckReplays(s, t, RenderHistory(ParseHistory(f.raw_history, s.threads)), o.fork);
+        CheckReplays(s, t, RenderHistory(ParseHistory(f.raw_history, s.threads), kFullHistory), o.fork);
     return r;
   }
   if (!r.row.ran) return r;
@@ -44,7 +49,7 @@ std::string CheckReplays(const ScenarioInfo& s, const tlsm::cli::Token& t,
              (o.result.failed ? "failed with " + o.result.invariant : "passed") +
              "): nondeterministic scenario or engine";
     }
-    const std::string got = RenderHistory(ParseHistory(o.history, s.threads));
+    const std::string got = RenderHistory(ParseHistory(o.history, s.threads), kFullHistory);
     const std::string d = FirstDifference(expected, got);
     if (!d.empty()) {
       return "nondeterminism: replay #" + std::to_string(n) +
@@ -72,8 +77,8 @@ std::string CompareCaptures(const ScenarioInfo& s, RunConfig cfg, const std::str
   cfg.initial_state = a.result.final_state;
   const Outcome b = tlsm::cli::RunIsolated(s, cfg, quiet, fork);
   if (b.harness_error) return "determinism check of " + what + ": " + b.error;
-  const std::string ha = RenderHistory(ParseHistory(a.history, s.threads));
-  const std::string hb = RenderHistory(ParseHistory(b.history, s.threads));
+  const std::string ha = RenderHistory(ParseHistory(a.history, s.threads), kFullHistory);
+  const std::string hb = RenderHistory(ParseHistory(b.history, s.threads), kFullHistory);
   const std::string d = FirstDifference(ha, hb);
   if (!d.empty()) {
     return "nondeterminism: re-running " + what + " gave a different history (" + d +

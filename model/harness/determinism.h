@@ -45,7 +45,7 @@ class DeterminismChecked final : public SearchStrategy {
 };
 
 // Replays the execution token `t` names twice in fresh processes; each must
-// fail with t.invariant and render exactly `expected` (RenderHistory).
+// fail with t.invariant and render exactly `expected` (RenderHistory with raw: every event).
 // Returns "" or what differed.
 std::string CheckReplays(const tlsm::model::ScenarioInfo& s, const tlsm::cli::Token& t,
                          const std::string& expected, bool fork);

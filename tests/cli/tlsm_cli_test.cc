@@ -56,9 +56,9 @@ json Summary(const fs::path& dir, const std::string& suffix) {
   return json::parse(ReadFile(dir / ("summary" + suffix + ".json")));
 }
 
-// The history part of a replay's output.
+// The history part of a replay's output (from its condensed view on).
 std::string HistoryOf(const std::string& out) {
-  const std::size_t p = out.find("interleaving (");
+  const std::size_t p = out.find("api calls (");
   if (p == std::string::npos) return "";
   std::string h = out.substr(p);
   const std::size_t end = h.find("\nwrote ");
@@ -458,7 +458,7 @@ bool WellFormed(const std::string& html, std::string* why) {
     const bool closing = tag[0] == '/';
     if (closing) tag = tag.substr(1);
     tag = tag.substr(0, tag.find_first_of(" \t\n"));
-    if (tag == "meta" || tag == "br") continue;
+    if (tag == "meta" || tag == "br" || tag == "input") continue;  // void elements
     if (!closing) {
       stack.push_back(tag);
     } else if (stack.empty() || stack.back() != tag) {
@@ -480,6 +480,9 @@ TEST_F(BrokenCheck, HtmlReportIsWellFormedAndHighlightsTheFailure) {
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
   EXPECT_NE(html.find("class=\"fail\" id=\"fail\""), std::string::npos);
   EXPECT_NE(html.find("<th class=\"t1\">thread 1</th>"), std::string::npos);
+  // The condensed view first, the full event list behind a toggle after it.
+  EXPECT_LT(html.find("<section id=\"condensed\">"), html.find("<details id=\"full\">"));
+  EXPECT_NE(html.find("id=\"fail-event\""), std::string::npos);
   EXPECT_EQ(html.find("http"), std::string::npos);  // self-contained
   std::string why;
   EXPECT_TRUE(WellFormed(html, &why)) << why;
@@ -793,6 +796,68 @@ TEST(TlsmToken, Base64RoundTrip) {
   EXPECT_EQ(u.state, t.state);
   EXPECT_EQ(u.scenario, t.scenario);
   EXPECT_EQ(u.bound, 2u);
+}
+
+// A catalogued mutant's history names the engine's objects, hides the seam's
+// bookkeeping unless --raw, keeps the event that failed, and condenses the
+// interleaving into each thread's API calls with its preemption.
+TEST(TlsmHistory, MutantHistoryNamesObjectsAndCondensesApiCalls) {
+  const fs::path dir = TempDir("history");
+  const CliRun c = Tlsm("check sv.readers_vs_install --mutant sv_unref_not_deferred "
+                        "--no-determinism-check --results " + dir.string());
+  ASSERT_EQ(c.rc, 1) << c.out;
+  const json a = json::parse(ReadFile(dir / "sv.readers_vs_install.failure.json"));
+  const std::string token = a.at("minimal").at("token").get<std::string>();
+  const CliRun r = Tlsm("replay " + token);
+  ASSERT_EQ(r.rc, 1) << r.out;
+  const std::string h = HistoryOf(r.out);
+  // Names, not labels, for the objects the engine named.
+  EXPECT_NE(h.find("<SuperVersion v1.refs> fetch_add"), std::string::npos) << h;
+  EXPECT_NE(h.find("<cache(db 7, cf 3).mu> mutex: exclusive lock"), std::string::npos) << h;
+  EXPECT_NE(h.find("<row[T0].slot[col 0]> exchange"), std::string::npos) << h;
+  EXPECT_NE(h.find("<reader slot[T1].in_use> atomic store"), std::string::npos) << h;
+  EXPECT_EQ(h.find("0x"), std::string::npos) << h;
+  std::istringstream lines(h);
+  for (std::string l; std::getline(lines, l);) {
+    // Every SuperVersion, cache and matrix access shows a name.
+    for (const char* fn : {"SuperVersion::Ref ", "SuperVersion::Unref ", "SuperVersionCache::Install ",
+                           "ThreadLocalColumn::Swap ", "Registry::LinkRowLocked "}) {
+      if (l.find(fn) != std::string::npos) EXPECT_EQ(l.find("<@"), std::string::npos) << l;
+    }
+  }
+  // LifeMark reads hidden by default, shown with --raw; the failing event kept.
+  EXPECT_EQ(h.find("[seam] life mark"), std::string::npos) << h;
+  EXPECT_NE(h.find("seam internals hidden: --raw shows them"), std::string::npos) << h;
+  EXPECT_NE(h.find("DATA RACE (data race detected)  "), std::string::npos) << h;
+  EXPECT_NE(h.find("<== FAILURE"), std::string::npos) << h;
+  const CliRun raw = Tlsm("replay " + token + " --raw");
+  ASSERT_EQ(raw.rc, 1) << raw.out;
+  EXPECT_NE(raw.out.find("[seam] life mark"), std::string::npos);
+  EXPECT_NE(raw.out.find("[seam] initial store"), std::string::npos);
+  EXPECT_NE(raw.out.find("tlsm.name <"), std::string::npos);
+  // The condensed view: each thread's API calls, the preemption, the failure.
+  const std::string calls = h.substr(0, h.find("\ninterleaving ("));
+  EXPECT_NE(calls.find("T0  Install -> SuperVersion v1, scraped 0 slots"), std::string::npos) << calls;
+  EXPECT_NE(calls.find("T0  Acquire -> miss -> SuperVersion v1"), std::string::npos) << calls;
+  EXPECT_NE(calls.find("T1    Acquire -> hit SuperVersion v1"), std::string::npos) << calls;
+  EXPECT_NE(calls.find("T1    ~~ preempted in Return -> T2"), std::string::npos) << calls;
+  EXPECT_NE(calls.find("T2      Install (unfinished)"), std::string::npos) << calls;
+  EXPECT_NE(calls.find("FAILURE DATA RACE"), std::string::npos) << calls;
+  EXPECT_NE(calls.find(" calls, 1 preemption, 3 threads)"), std::string::npos) << calls;
+  // The minimal history has the preemption the minimiser proved necessary.
+  EXPECT_EQ(a.at("minimal").at("preemptions").get<int>(), 1);
+  fs::remove_all(dir);
+}
+
+// `tlsm trace --raw` shows the seam's events; without it they are hidden.
+TEST(TlsmHistory, TraceRawShowsSeamInternals) {
+  const CliRun plain = Tlsm("trace sv.readers_vs_install --seed 3");
+  ASSERT_EQ(plain.rc, 0) << plain.out;
+  EXPECT_EQ(plain.out.find("[seam] life mark"), std::string::npos);
+  EXPECT_NE(plain.out.find("api calls ("), std::string::npos);
+  const CliRun raw = Tlsm("trace sv.readers_vs_install --seed 3 --raw");
+  ASSERT_EQ(raw.rc, 0) << raw.out;
+  EXPECT_NE(raw.out.find("[seam] life mark"), std::string::npos);
 }
 
 }  // namespace

@@ -6,7 +6,8 @@
 #
 # Starts a one-node cluster (ci/slurm_cluster.sh), then for each N (default
 # 1 2 4 8) submits the bounded K=2 search of the scenarios (a quoted list;
-# default sv.readers_vs_install) split at depth 8 as `sbatch
+# default sv.readers_vs_install) split at depth TLSM_SPLIT_DEPTH (default 16:
+# docs/harness.md, "Choosing D") as `sbatch
 # --array=0-(N-1)`, one CPU per task, and times it from release to the last
 # task's end (plus the merge). Prints one markdown row per N: wall seconds,
 # executions (the sum of the shards', equal for every N), executions/s,
@@ -28,7 +29,7 @@ started=$("$here/slurm_cluster.sh" start "$work/cluster") || { echo "slurm_scali
 eval "$started"
 export SLURM_CONF
 cpus=$(nproc)
-search="--search bounded --bound 2 --split-depth 8 --time-budget 0 --no-progress --no-determinism-check"
+search="--search bounded --bound 2 --split-depth ${TLSM_SPLIT_DEPTH:-16} --time-budget 0 --no-progress --no-determinism-check"
 
 echo "| shards | tasks at once | wall (s) | executions | executions/s | skeletons | largest shard | efficiency |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- |"

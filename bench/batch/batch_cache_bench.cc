@@ -1,7 +1,8 @@
 // BatchCache: acquire + Put + release, against new/delete of the same batch
 // and against a single-mutex pool; for reference a stack batch (the DB's
-// no-cache path) and the reuse floor (no pool at all); and the pair without
-// content (AcquireReleaseEmpty). 1 and 2 threads. Names <op>/<impl> for
+// no-cache path), the reuse floor (no pool at all) and the thread-cache
+// design's floor (a bare thread_local stack); and the pair without content
+// (AcquireReleaseEmpty). 1 and 2 threads. Names <op>/<impl> for
 // ci/bench_ratios.py (baselines AcquireRelease=new_delete,
 // AcquireReleaseEmpty=new_delete). docs/benchmarks.md.
 #include "engine/batch/batch_cache.h"
@@ -71,6 +72,35 @@ void BM_ReuseFloor(benchmark::State& state) {
 }
 BENCHMARK(BM_ReuseFloor)->Name("AcquireRelease/reuse_floor")->Threads(1)->Threads(2);
 
+// The floor of the thread-cache design: a hand-written thread_local stack of
+// batches (no matrix lookup, no counters, no perf gate, no bounds or origin
+// checks), the same Put, then the Clear a release does and the push. What a
+// "batch at the cost of a stack pop and push" costs on this machine.
+struct TlsStack {
+  WriteBatch* batches[8] = {};
+  std::size_t n = 0;
+  TlsStack() { batches[n++] = new WriteBatch(); }
+  WriteBatch* Pop() { return n != 0 ? batches[--n] : new WriteBatch(); }
+  void Push(WriteBatch* b) {
+    b->Clear();
+    if (n < 8) {
+      batches[n++] = b;
+    } else {
+      delete b;
+    }
+  }
+};
+thread_local TlsStack tls_stack;
+
+void BM_TlsStack(benchmark::State& state) {
+  for (auto _ : state) {
+    WriteBatch* b = tls_stack.Pop();
+    Fill(b);
+    tls_stack.Push(b);
+  }
+}
+BENCHMARK(BM_TlsStack)->Name("AcquireRelease/tls_stack_floor")->Threads(1)->Threads(2);
+
 // The simple alternative: one pool behind one mutex.
 class MutexPool {
  public:
@@ -133,6 +163,15 @@ void BM_NewDeleteEmpty(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_NewDeleteEmpty)->Name("AcquireReleaseEmpty/new_delete")->Threads(1)->Threads(2);
+
+void BM_TlsStackEmpty(benchmark::State& state) {
+  for (auto _ : state) {
+    WriteBatch* b = tls_stack.Pop();
+    benchmark::DoNotOptimize(b);
+    tls_stack.Push(b);
+  }
+}
+BENCHMARK(BM_TlsStackEmpty)->Name("AcquireReleaseEmpty/tls_stack_floor")->Threads(1)->Threads(2);
 
 // Every row runs in a multi-threaded process (see the header).
 int main(int argc, char** argv) { return RunBenchmarksInMultiThreadedProcess(argc, argv); }

@@ -81,14 +81,34 @@ ThreadCache::ThreadCache(BatchCore* c, std::uint32_t s, std::size_t capacity)
 
 namespace {
 
+// Batches that left tc's stack by a hit: every batch that entered it
+// (pushed by the inline Release or a slow path) and neither left it by a
+// spill nor is in it now. Exact when the owner is not running (its exit
+// handler, or Stats when quiescent). While it runs, never more than the hits
+// so far: the push counters are read first (acquire, pairing with
+// BumpPushes, which follows the fill store), then the fill (acquire, pairing
+// with SetFill, which follows the `removed` bump of a spill), then
+// `removed`; so what is read after a counter is at least as recent as it. A
+// later hit only lowers the count read; a later push or spill raises the
+// batches counted out, hence the clamp at 0.
+std::uint64_t ThreadHits(const ThreadCache& tc) {
+  // Injected (batch_stats_hits_relaxed): the reads are not ordered.
+  const Order acquire =
+      MutantIs(Mutant::batch_stats_hits_relaxed) ? Order::kRelaxed : Order::kAcquire;
+  const std::uint64_t in = tc.fast_releases.Load(acquire) + tc.slow_pushes.Load(acquire);
+  const std::uint64_t fill = tc.fill.Load(acquire);
+  const std::uint64_t out = tc.removed.Load(Order::kRelaxed) + ThreadCache::CountOf(fill);
+  return in > out ? in - out : 0;
+}
+
 // The counters of a thread cache (relaxed reads: Stats, or its owner).
 Totals Snapshot(const ThreadCache& tc) {
   Totals t;
-  t.thread_hits = tc.thread_hits.Load(Order::kRelaxed);
+  t.thread_hits = ThreadHits(tc);
   t.shard_hits = tc.shard_hits.Load(Order::kRelaxed);
   t.misses = tc.misses.Load(Order::kRelaxed);
   t.frees = tc.frees.Load(Order::kRelaxed);
-  t.releases = tc.releases.Load(Order::kRelaxed);
+  t.releases = tc.fast_releases.Load(Order::kRelaxed) + tc.slow_releases.Load(Order::kRelaxed);
   t.spills = tc.spills.Load(Order::kRelaxed);
   return t;
 }
@@ -158,7 +178,7 @@ void ThreadCacheExit(void* value, void*) {
   BatchCore* core = tc->core;
   // relaxed: the owner wrote it; its thread exit (this thread) or the column
   // reclaim (under the registry lock, after the owner's last use) orders it.
-  const std::size_t n = tc->count.Load(Order::kRelaxed);
+  const std::size_t n = tc->Count();
   // A handler must not fail: the stack's own buffer moves out (the thread
   // cache is freed below) and shrinks to the cached ones, allocating nothing.
   std::vector<WriteBatch*> overflow = tc->stack.WithMut([n](std::vector<WriteBatch*>& v) {
@@ -189,19 +209,29 @@ struct SharedColumn {  // the batch_shared_thread_column mutant's one column
 
 using detail::BatchCore;
 using detail::FreeBatch;
-using detail::SetSize;
 using detail::Shard;
 using detail::ThreadCache;
 
+namespace {
+// The options as the cache applies them: thread_capacity at most what a
+// thread cache's fill word can count.
+BatchCacheOptions Applied(BatchCacheOptions o) {
+  o.thread_capacity = std::min(o.thread_capacity, ThreadCache::kMaxCount);
+  o.thread_target = std::min(o.thread_target, ThreadCache::kMaxCount);
+  return o;
+}
+}  // namespace
+
 BatchCache::BatchCache(BatchCacheOptions options)
-    : options_(options),
-      core_(sync::New<BatchCore>(options)),
+    : options_(Applied(options)),
+      core_(sync::New<BatchCore>(options_)),
       column_(sync::UndoOnThrow(
           [] {
             return sync::New<tls::ThreadLocalColumn>(
                 tls::UnrefHandler{&detail::ThreadCacheExit, nullptr});
           },
-          [&] { core_->Unref(); })) {
+          [&] { core_->Unref(); })),
+      column_id_(column_->id()) {
   TLSM_INVARIANT(options.thread_target <= options.thread_capacity, "MISUSE",
                  "BatchCacheOptions: thread_target > thread_capacity");
   // A failure below undoes the constructor (the destructor does not run).
@@ -254,8 +284,8 @@ WriteBatch* BatchCache::AcquireSlow() {
   auto* tc = static_cast<ThreadCache*>(EnsureLocalCache());
   // 1. The thread cache (no lock).
   // relaxed: the owner (this thread) is count's only writer.
-  if (const std::size_t n = tc->count.Load(Order::kRelaxed); n != 0) {
-    return PopThreadCache(tc, n);
+  if (const std::uint64_t f = tc->Fill(); ThreadCache::CountOf(f) != 0) {
+    return PopThreadCache(tc, f);
   }
   WriteBatch* b = nullptr;
   // 2. The shard: take up to max(1, target) batches, newest first; the first
@@ -295,8 +325,8 @@ WriteBatch* BatchCache::AcquireSlow() {
           moved_bytes += x->Capacity();
         }
       });
-      SetSize(tc->count, taken.size() - 1);
-      SetSize(tc->bytes, moved_bytes);
+      tc->SetFill(taken.size() - 1, moved_bytes);
+      detail::BumpPushes(tc->slow_pushes, taken.size() - 1);
     }
     detail::Bump(tc->shard_hits);
     detail::CountPerf(tc->perf_ctx, perf::Counter::kBatchCacheHits, options_.perf_aggregate);
@@ -329,8 +359,8 @@ void BatchCache::ReleaseSlow(WriteBatch* b) {
   std::vector<WriteBatch*> spill;
   try {
     tc = static_cast<ThreadCache*>(EnsureLocalCache());
-    if (tc->count.Load(Order::kRelaxed) >= options_.thread_capacity) {
-      spill.reserve(tc->count.Load(Order::kRelaxed) + 1);  // relaxed: owner
+    if (tc->Count() >= options_.thread_capacity) {
+      spill.reserve(tc->Count() + 1);  // the owner reads its own fill
     }
   } catch (const std::bad_alloc&) {
     FreeBatch(b);
@@ -340,7 +370,7 @@ void BatchCache::ReleaseSlow(WriteBatch* b) {
     core_->Retire(t);
     return;
   }
-  detail::Bump(tc->releases);
+  detail::Bump(tc->slow_releases);
   b->Clear();
   const std::size_t cap = b->Capacity();
   if (cap > options_.max_batch_bytes && !MutantIs(Mutant::batch_oversize_retained)) {
@@ -353,13 +383,13 @@ void BatchCache::ReleaseSlow(WriteBatch* b) {
   const std::size_t capacity = options_.thread_capacity;
   const bool bounded = !MutantIs(Mutant::batch_ignore_thread_capacity);
   // relaxed: the owner (this thread) is count's only writer.
-  const std::size_t have = tc->count.Load(Order::kRelaxed);
+  const std::size_t have = tc->Count();
   // Room in the thread cache (no lock, no allocation) — reached here on a
   // thread's first release or under the shared-column mutant.
   if (have < capacity || !bounded) {
     tc->stack.WithMut([&](std::vector<WriteBatch*>& v) { detail::StackPut(v, have, b); });
-    SetSize(tc->count, have + 1);
-    SetSize(tc->bytes, tc->bytes.Load(Order::kRelaxed) + cap);
+    tc->SetFill(have + 1, tc->Bytes() + cap);
+    detail::BumpPushes(tc->slow_pushes);
     return;
   }
   // Full: spill the oldest until `target` remain, then cache b (or, with
@@ -383,8 +413,9 @@ void BatchCache::ReleaseSlow(WriteBatch* b) {
     }
     new_count = m;
   });
-  SetSize(tc->count, new_count);
-  SetSize(tc->bytes, tc->bytes.Load(Order::kRelaxed) + (cached_here ? cap : 0) - spill_bytes);
+  detail::Bump(tc->removed, have - (new_count - (cached_here ? 1 : 0)));  // before the fill
+  tc->SetFill(new_count, tc->Bytes() + (cached_here ? cap : 0) - spill_bytes);
+  if (cached_here) detail::BumpPushes(tc->slow_pushes);
   if (spill.empty()) return;
   const std::size_t spilled = spill.size();
   bool pushed = false;
@@ -460,10 +491,11 @@ BatchCacheStats BatchCache::Stats() const {
           auto* tc = static_cast<const ThreadCache*>(v);
           auto* acc = static_cast<Acc*>(a);
           acc->t += detail::Snapshot(*tc);
-          const std::size_t n = tc->count.Load(Order::kRelaxed);
+          const std::uint64_t f = tc->Fill();
+          const std::size_t n = ThreadCache::CountOf(f);
           acc->count += n;
           acc->max_count = std::max(acc->max_count, n);
-          acc->bytes += tc->bytes.Load(Order::kRelaxed);
+          acc->bytes += ThreadCache::BytesOf(f);
           ++acc->threads;
         },
         &acc);
@@ -506,8 +538,8 @@ BatchCacheStats BatchCache::Stats() const {
 
 std::size_t BatchCache::ThreadCachedCount() const {
   auto* tc = static_cast<const ThreadCache*>(LocalCache());
-  // relaxed: the calling thread is the owner and count's only writer.
-  return tc == nullptr ? 0 : tc->count.Load(Order::kRelaxed);
+  // The calling thread is the owner and fill's only writer.
+  return tc == nullptr ? 0 : tc->Count();
 }
 
 int BatchCache::ThreadShard() const {

@@ -42,19 +42,19 @@
 // Cost (the fast path contract): a thread-cache hit — Acquire with a batch
 //   in the calling thread's cache, Release of one of this cache's batches
 //   with room in the thread cache and Capacity() <= max_batch_bytes — is
-//   inline below: one matrix Get (an acquire load, no RMW: only the owner
-//   thread, its exit, or Close — never concurrent with the owner's calls —
-//   change the slot), a pop or push on a preallocated array, three owner-only
-//   counters (relaxed load + store, no RMW), on Acquire the PerfContext gate,
-//   on Release the origin check and Clear(). No lock, no allocation, no
-//   call. Everything else (first use on a thread, refill from the shard,
-//   spill, oversize, misuse reports, mutants) is out of line in
-//   batch_cache.cc. Debug builds and the model build add the owner-state
+//   inline below: one matrix Get by the column id kept in the cache (an
+//   acquire load, no RMW: only the owner thread, its exit, or Close — never
+//   concurrent with the owner's calls — change the slot), a pop or push on a
+//   preallocated array, one load and store of the owner-only fill word
+//   (count and bytes together), on Acquire the PerfContext gate (a compare
+//   against a constant), on Release the origin check, Clear() and one
+//   owner-only counter (thread hits are derived from it in Stats). No lock,
+//   no allocation, no call. Everything else (first use on a thread, refill
+//   from the shard, spill, oversize, misuse reports, mutants) is out of line
+//   in batch_cache.cc. Debug builds and the model build add the owner-state
 //   checks on both paths (BATCH-ISO on a hit, "MISUSE" on a double release;
-//   one relaxed exchange per state change). docs/batch_cache.md has numbers
-//   (issue 17: ~6.7 ns with a Put, 2.6x faster than new/delete in the same
-//   run; ~3.8 ns empty; the >= 5x / <= 3 ns targets are not met: the Put and
-//   Clear alone take ~2.1 ns and the two matrix lookups ~1.3 ns).
+//   one relaxed exchange per state change). docs/batch_cache.md has the
+//   numbers and what each step costs.
 #pragma once
 
 #include "engine/batch/write_batch.h"
@@ -66,7 +66,8 @@ TLSM_BEGIN
 namespace batch {
 
 struct BatchCacheOptions {
-  std::size_t thread_capacity = 8;  // batches a thread cache may hold
+  std::size_t thread_capacity = 8;  // batches a thread cache may hold (<= 65 535;
+                                    // larger values are clamped)
   std::size_t thread_target = 4;    // left in a full thread cache after a spill
   std::size_t num_shards = 4;       // shared pools (>= 1)
   std::size_t shard_capacity = 64;  // batches a shard may hold
@@ -111,10 +112,27 @@ struct ThreadCache {
   // Sized thread_capacity up front, so a hit never allocates; entries at and
   // above `count` are stale. Owner only.
   sync::Cell<std::vector<WriteBatch*>> stack;
-  // Owner-written (relaxed: one writer), read by Stats through Fold.
-  sync::Atomic<std::size_t> count{0};  // batches in `stack`
-  sync::Atomic<std::size_t> bytes{0};  // their Capacity() sum
-  sync::Atomic<std::uint64_t> thread_hits{0}, releases{0};
+  // How full `stack` is, as one word so that a hit loads and stores it once:
+  // the batches in it (low kCountBits bits) and their Capacity() sum (the
+  // rest). Owner-written (relaxed: one writer), read by Stats through Fold.
+  static constexpr unsigned kCountBits = 16;
+  static constexpr std::size_t kMaxCount = (std::size_t{1} << kCountBits) - 1;
+  sync::Atomic<std::uint64_t> fill{0};
+  static std::size_t CountOf(std::uint64_t f) { return f & kMaxCount; }
+  static std::size_t BytesOf(std::uint64_t f) { return f >> kCountBits; }
+  std::uint64_t Fill() const { return fill.Load(sync::Order::kRelaxed); }
+  std::size_t Count() const { return CountOf(Fill()); }
+  std::size_t Bytes() const { return BytesOf(Fill()); }
+  // release: a Stats that reads the fill (acquire) sees `removed` at least as
+  // recent (ThreadHits in batch_cache.cc). A plain store on x86.
+  void SetFill(std::size_t count, std::size_t bytes) {
+    fill.Store((std::uint64_t{bytes} << kCountBits) | count, sync::Order::kRelease);
+  }
+  // Batches the inline Release pushed (each one also a Release call). A hit
+  // bumps no counter: thread hits are derived (ThreadHits in batch_cache.cc:
+  // every batch that entered the stack and did not leave it by a spill or
+  // the exit drain, and is not in it now, left it by a hit).
+  sync::Atomic<std::uint64_t> fast_releases{0};
   // This thread's PerfContext, looked up once. Both live in slots of this
   // thread's row and leave it in the same teardown round, and the exit
   // handler does not use it, so it never dangles while the cache is in use.
@@ -124,14 +142,23 @@ struct ThreadCache {
   BatchCore* const core;  // holds a reference
   const std::uint32_t shard;
   sync::Atomic<std::uint64_t> shard_hits{0}, misses{0}, frees{0}, spills{0};
+  // Release calls that took the slow path; batches the slow paths pushed
+  // (a refill, a slow Release's batch); batches that left the stack other
+  // than by a hit (spills; the exit drain leaves them counted in `count`).
+  sync::Atomic<std::uint64_t> slow_releases{0}, slow_pushes{0}, removed{0};
 };
 
 // Owner-only counter bump (relaxed: one writer, Stats reads any recent value).
 inline void Bump(sync::Atomic<std::uint64_t>& a, std::uint64_t n = 1) {
   a.Store(a.Load(sync::Order::kRelaxed) + n, sync::Order::kRelaxed);
 }
-inline void SetSize(sync::Atomic<std::size_t>& a, std::size_t v) {
-  a.Store(v, sync::Order::kRelaxed);
+// Bump of a counter of batches pushed onto the stack, after the fill word
+// (and `removed`) were written. release: a Stats that reads the counter
+// (acquire) before the fill word then sees a fill at least as recent, so the
+// thread hits it derives never exceed the real ones (ThreadHits). A plain
+// store on x86.
+inline void BumpPushes(sync::Atomic<std::uint64_t>& a, std::uint64_t n = 1) {
+  a.Store(a.Load(sync::Order::kRelaxed) + n, sync::Order::kRelease);
 }
 // PerfCount with everything inline (an out-of-line call costs more than the
 // gate on the Acquire fast path).
@@ -203,8 +230,8 @@ class BatchCache {
   // so this returns nullptr and every call takes the slow path there).
   detail::ThreadCache* FastCache() const;
   // The thread-cache hit shared by the fast and the slow path: takes the
-  // top of tc's stack (n = its count, > 0).
-  WriteBatch* PopThreadCache(detail::ThreadCache* tc, std::size_t n);
+  // top of tc's stack (f = its fill, with a count > 0).
+  WriteBatch* PopThreadCache(detail::ThreadCache* tc, std::uint64_t f);
   // Everything but a thread-cache hit (batch_cache.cc).
   WriteBatch* AcquireSlow();
   void ReleaseSlow(WriteBatch* b);
@@ -215,30 +242,31 @@ class BatchCache {
   detail::BatchCore* const core_;
   // The thread-cache column; owned, destroyed (reclaimed) by Close.
   tls::ThreadLocalColumn* column_;
+  // column_->id(), kept here so that a hit's lookup skips loading column_.
+  const std::uint32_t column_id_;
 };
 
 inline detail::ThreadCache* BatchCache::FastCache() const {
   TLSM_INVARIANT(column_ != nullptr, "MISUSE", "BatchCache used after Close");
-  return static_cast<detail::ThreadCache*>(column_->Get());
+  return static_cast<detail::ThreadCache*>(tls::ThreadLocalColumn::GetById(column_id_));
 }
 
-inline WriteBatch* BatchCache::PopThreadCache(detail::ThreadCache* tc, std::size_t n) {
+inline WriteBatch* BatchCache::PopThreadCache(detail::ThreadCache* tc, std::uint64_t f) {
+  const std::size_t n = detail::ThreadCache::CountOf(f);
   WriteBatch* b = tc->stack.WithMut([n](std::vector<WriteBatch*>& v) { return v[n - 1]; });
   TLSM_INVARIANT(Allocated(b), "BATCH-ISO", "a thread cache handed out another DB's batch");
   BatchAccess::Transition(b, BatchState::kThreadCached, BatchState::kHeld, "BATCH-OWN",
                           "a batch handed out by a thread cache was not cached there");
-  detail::SetSize(tc->count, n - 1);
-  detail::SetSize(tc->bytes, tc->bytes.Load(sync::Order::kRelaxed) - b->Capacity());
-  detail::Bump(tc->thread_hits);
+  tc->SetFill(n - 1, detail::ThreadCache::BytesOf(f) - b->Capacity());
   detail::CountPerf(tc->perf_ctx, perf::Counter::kBatchCacheHits, options_.perf_aggregate);
   return b;
 }
 
 inline WriteBatch* BatchCache::Acquire() {
   if (detail::ThreadCache* tc = FastCache()) {
-    // relaxed: the owner (this thread) is count's only writer.
-    const std::size_t n = tc->count.Load(sync::Order::kRelaxed);
-    if (n != 0) return PopThreadCache(tc, n);
+    // The owner (this thread) is fill's only writer.
+    const std::uint64_t f = tc->Fill();
+    if (detail::ThreadCache::CountOf(f) != 0) return PopThreadCache(tc, f);
   }
   return AcquireSlow();
 }
@@ -248,17 +276,17 @@ inline void BatchCache::Release(WriteBatch* b) {
   if (tc != nullptr && b != nullptr && Allocated(b)) {
     TLSM_INVARIANT(b->state() == BatchState::kHeld, "MISUSE",
                    "a batch was released twice (it is already cached)");
-    // relaxed: the owner is count's only writer.
-    const std::size_t n = tc->count.Load(sync::Order::kRelaxed);
+    // The owner is fill's only writer.
+    const std::uint64_t f = tc->Fill();
+    const std::size_t n = detail::ThreadCache::CountOf(f);
     const std::size_t cap = b->Capacity();  // Clear() keeps it
     if (n < options_.thread_capacity && cap <= options_.max_batch_bytes) {
-      detail::Bump(tc->releases);
       b->Clear();
       BatchAccess::Transition(b, BatchState::kHeld, BatchState::kThreadCached, "MISUSE",
                               "a batch was released twice (it is already cached)");
       tc->stack.WithMut([n, b](std::vector<WriteBatch*>& v) { v[n] = b; });
-      detail::SetSize(tc->count, n + 1);
-      detail::SetSize(tc->bytes, tc->bytes.Load(sync::Order::kRelaxed) + cap);
+      tc->SetFill(n + 1, detail::ThreadCache::BytesOf(f) + cap);
+      detail::BumpPushes(tc->fast_releases);
       return;
     }
   }

@@ -13,24 +13,6 @@ using sync::Order;
 
 namespace detail {
 
-// Gates (CounterLevel applies the perf_gate_below_level mutant).
-constexpr PerfLevel kCacheGate = PerfLevel::kDetailedCounts;
-const PerfLevel kCounterLevel[kNumCounters] = {
-    PerfLevel::kCounts,  // gets
-    PerfLevel::kCounts,  // puts
-    PerfLevel::kCounts,  // deletes
-    PerfLevel::kCounts,  // writes
-    PerfLevel::kCounts,  // write_bytes
-    PerfLevel::kCounts,  // flushes
-    kCacheGate,          // sv_cache_hits
-    kCacheGate,          // sv_cache_misses
-    kCacheGate,          // sv_invalidations
-    kCacheGate,          // batch_cache_hits
-    kCacheGate,          // batch_cache_misses
-};
-const PerfLevel kTimerLevel[kNumTimers] = {
-    PerfLevel::kTimings, PerfLevel::kTimings, PerfLevel::kTimings, PerfLevel::kTimings};
-
 struct SharedContext {  // the perf_shared_context mutant's one context
   PerfContext ctx;
 };

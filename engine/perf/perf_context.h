@@ -73,9 +73,28 @@ const char* TimerName(Timer t);      // "get_nanos", ...
 const char* LevelName(PerfLevel l);
 
 namespace detail {
-// The gate of each counter/timer (defined in perf_context.cc).
-extern const PerfLevel kCounterLevel[kNumCounters];
-extern const PerfLevel kTimerLevel[kNumTimers];
+// The gate of each counter/timer (CounterLevel applies the
+// perf_gate_below_level mutant). constexpr, so that a gate of a constant
+// counter compiles to a compare against an immediate.
+inline constexpr PerfLevel kCacheGate = PerfLevel::kDetailedCounts;
+inline constexpr PerfLevel kCounterLevel[] = {
+    PerfLevel::kCounts,  // gets
+    PerfLevel::kCounts,  // puts
+    PerfLevel::kCounts,  // deletes
+    PerfLevel::kCounts,  // writes
+    PerfLevel::kCounts,  // write_bytes
+    PerfLevel::kCounts,  // flushes
+    kCacheGate,          // sv_cache_hits
+    kCacheGate,          // sv_cache_misses
+    kCacheGate,          // sv_invalidations
+    kCacheGate,          // batch_cache_hits
+    kCacheGate,          // batch_cache_misses
+};
+inline constexpr PerfLevel kTimerLevel[] = {
+    PerfLevel::kTimings, PerfLevel::kTimings, PerfLevel::kTimings, PerfLevel::kTimings};
+static_assert(sizeof(kCounterLevel) / sizeof(kCounterLevel[0]) == kNumCounters,
+              "one gate per counter");
+static_assert(sizeof(kTimerLevel) / sizeof(kTimerLevel[0]) == kNumTimers, "one gate per timer");
 }  // namespace detail
 
 inline PerfLevel CounterLevel(Counter c) {

@@ -114,10 +114,17 @@ class ThreadLocalColumn {
   // The calling thread's value, or nullptr.
   void* Get() const {
     CheckUsable();
+    return GetById(id_);
+  }
+  // Get of the column with id `id` (a live column's id()), for an owner that
+  // keeps the id next to its other hot fields: one dependent load fewer than
+  // through the column. No use-during-reclaim check: the caller's own
+  // lifecycle check (e.g. "used after Close") stands in for it.
+  static void* GetById(std::uint32_t id) {
     // acquire: pairs with the acq_rel write that stored the value. A slot
     // beyond this thread's slot array (or no row yet) has never been set.
     const sync::ThreadRow::Slots s = sync::ThreadRow::GetSlots();
-    return id_ < s.count ? SlotAt(s, id_).Load(sync::Order::kAcquire) : nullptr;
+    return id < s.count ? SlotAt(s, id).Load(sync::Order::kAcquire) : nullptr;
   }
 
   // Stores p; runs the handler on the replaced value unless it is null or p.

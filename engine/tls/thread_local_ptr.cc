@@ -435,11 +435,24 @@ sync::Atomic<void*>& Registry::EnsureSlot(Row* row, std::uint32_t id) {
   {
     LockChecked();
     LockGuard g(mu_);
-    for (std::uint32_t i = 0; i < a.capacity; ++i) {
-      // relaxed: the lock orders every writer of these slots but the owner.
-      fresh[i].Store(a.slots[i].Load(Order::kRelaxed), Order::kRelaxed);
+    if (!MutantIs(Mutant::tls_grow_copies_after_publish)) {
+      for (std::uint32_t i = 0; i < a.capacity; ++i) {
+        // relaxed: the lock orders every writer of these slots but the owner.
+        fresh[i].Store(a.slots[i].Load(Order::kRelaxed), Order::kRelaxed);
+      }
     }
     row->slots.WithMut([&](SlotArray& s) { s = SlotArray{fresh, cap}; });
+  }
+  if (MutantIs(Mutant::tls_grow_copies_after_publish)) {
+    // Injected: the lock section only swaps the array; the values are
+    // copied after it ("only the owner writes its slots"). A Fold, Scrape
+    // or reclaim that walks this row in between sees the fresh array still
+    // empty and misses the owner's values. seq_cst (std::atomic's default):
+    // the window is the interleaving alone (relaxed stores here would also
+    // let a later walker read the empty slot, by weak memory).
+    for (std::uint32_t i = 0; i < a.capacity; ++i) {
+      fresh[i].Store(a.slots[i].Load(Order::kSeqCst), Order::kSeqCst);
+    }
   }
   sync::ThreadRow::SetSlots(fresh, cap);
   sync::DeleteArray(a.slots, a.capacity);

@@ -102,6 +102,9 @@ class Registry {
   // Marks exit handlers collected by CollectRowLocked as finished.
   void FinishHandlers(const PendingChunk& done);
   void FinishHandlersLocked(const PendingChunk& done) TLSM_REQUIRES(mu_);
+  // Injected (tls_exit_clears_slots_late): clears the slots of values whose
+  // handlers ran (unless the handler stored another value there).
+  void ClearHandledSlotsLocked(Row* row, const PendingChunk& done) TLSM_REQUIRES(mu_);
 
  private:
   void LockChecked(sync::Loc loc = sync::Loc::current()) TLSM_ACQUIRE(mu_) {
@@ -225,7 +228,8 @@ void Registry::CollectRowLocked(Row* row, PendingChunk* out) {
       // relaxed peek: a full chunk leaves a value where it is.
       if (a.slots[id].Load(Order::kRelaxed) != nullptr && !out->HasRoom()) break;
       void* v;
-      if (MutantIs(Mutant::tls_exit_keeps_values)) {
+      if (MutantIs(Mutant::tls_exit_keeps_values) ||
+          MutantIs(Mutant::tls_exit_clears_slots_late)) {
         v = a.slots[id].Load(Order::kAcquire);  // injected: value stays
       } else {
         // acq_rel: takes ownership of whatever the value points to.
@@ -378,6 +382,15 @@ void Registry::FinishHandlers(const PendingChunk& done) {
   FinishHandlersLocked(done);
 }
 
+void Registry::ClearHandledSlotsLocked(Row* row, const PendingChunk& done) {
+  TLSM_INVARIANT(mu_.HeldByMe(), "MISUSE", "REQUIRES: registry lock held");
+  SlotArray a = row->slots.With([](const SlotArray& s) { return s; });
+  for (std::size_t i = 0; i < done.n; ++i) {
+    void* v = done.items[i].value;
+    (void)a.slots[done.items[i].id].CompareExchange(v, nullptr, Order::kAcqRel);
+  }
+}
+
 void Registry::FinishHandlersLocked(const PendingChunk& done) {
   TLSM_INVARIANT(mu_.HeldByMe(), "MISUSE", "REQUIRES: registry lock held");
   if (done.n == 0) return;
@@ -435,11 +448,24 @@ sync::Atomic<void*>& Registry::EnsureSlot(Row* row, std::uint32_t id) {
   {
     LockChecked();
     LockGuard g(mu_);
-    for (std::uint32_t i = 0; i < a.capacity; ++i) {
-      // relaxed: the lock orders every writer of these slots but the owner.
-      fresh[i].Store(a.slots[i].Load(Order::kRelaxed), Order::kRelaxed);
+    if (!MutantIs(Mutant::tls_grow_copies_after_publish)) {
+      for (std::uint32_t i = 0; i < a.capacity; ++i) {
+        // relaxed: the lock orders every writer of these slots but the owner.
+        fresh[i].Store(a.slots[i].Load(Order::kRelaxed), Order::kRelaxed);
+      }
     }
     row->slots.WithMut([&](SlotArray& s) { s = SlotArray{fresh, cap}; });
+  }
+  if (MutantIs(Mutant::tls_grow_copies_after_publish)) {
+    // Injected: the lock section only swaps the array; the values are
+    // copied after it ("only the owner writes its slots"). A Fold, Scrape
+    // or reclaim that walks this row in between sees the fresh array still
+    // empty and misses the owner's values. seq_cst (std::atomic's default):
+    // the window is the interleaving alone (relaxed stores here would also
+    // let a later walker read the empty slot, by weak memory).
+    for (std::uint32_t i = 0; i < a.capacity; ++i) {
+      fresh[i].Store(a.slots[i].Load(Order::kSeqCst), Order::kSeqCst);
+    }
   }
   sync::ThreadRow::SetSlots(fresh, cap);
   sync::DeleteArray(a.slots, a.capacity);
@@ -464,6 +490,13 @@ void Registry::TeardownRow(void* raw) {
       // One lock section both ends the previous round (its columns may be
       // reclaimed now) and collects what its handlers left in the row.
       self->FinishHandlersLocked(finished);
+      if (MutantIs(Mutant::tls_exit_clears_slots_late)) {
+        // Injected: the values collected in the previous round stayed in
+        // their slots while their handlers ran ("a handler may still Get
+        // its value"); only now are they cleared. A Fold, Scrape or reclaim
+        // in between still finds a value its handler already freed.
+        self->ClearHandledSlotsLocked(row, finished);
+      }
       self->CollectRowLocked(row, &pending);
       if (MutantIs(Mutant::tls_exit_finishes_handlers_early)) {
         // Injected: the collected handlers count as finished in the section

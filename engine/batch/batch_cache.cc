@@ -43,7 +43,27 @@ struct Shard {
 struct BatchCore {
   explicit BatchCore(const BatchCacheOptions& o)
       : opts(o), num_shards(std::max<std::size_t>(1, o.num_shards)),
-        shards(sync::NewArray<Shard>(num_shards)) {}
+        shards(sync::NewArray<Shard>(num_shards)) {
+    NameInHistory();
+  }
+  // Names the core and its shards in the model's history: "batch cache#1",
+  // "batch cache#1 shard[0].mu", ... (the number counts caches per execution).
+  void NameInHistory() const {
+    static const char kCaches = 0;  // HistorySerial's scope
+    const unsigned n = sync::HistorySerial(&kCaches);
+    sync::Name(*this, "batch cache#%u", n);
+    sync::Name(refs, "batch cache#%u.refs", n);
+    sync::Name(next_shard, "batch cache#%u.next_shard", n);
+    sync::Name(mu, "batch cache#%u.mu", n);
+    sync::Name(retired, "batch cache#%u.retired", n);
+    for (std::size_t i = 0; i < num_shards; ++i) {
+      sync::Name(shards[i], "batch cache#%u shard[%zu]", n, i);
+      sync::Name(shards[i].mu, "batch cache#%u shard[%zu].mu", n, i);
+      sync::Name(shards[i].batches, "batch cache#%u shard[%zu].batches", n, i);
+      sync::Name(shards[i].bytes, "batch cache#%u shard[%zu].bytes", n, i);
+      sync::Name(shards[i].closed, "batch cache#%u shard[%zu].closed", n, i);
+    }
+  }
   ~BatchCore() {
     Totals t = retired.With([](const Totals& x) { return x; });
     TLSM_INVARIANT(t.misses == t.frees, "NO-LEAK",
@@ -76,6 +96,11 @@ struct BatchCore {
 ThreadCache::ThreadCache(BatchCore* c, std::uint32_t s, std::size_t capacity)
     : perf_ctx(perf::GetPerfContext()), core(c), shard(s) {
   // Sized once: a thread-cache hit never allocates.
+  const unsigned t = sync::HistoryThread();
+  sync::Name(*this, "batch thread cache[T%u]", t);
+  sync::Name(stack, "batch thread cache[T%u].stack", t);
+  sync::Name(count, "batch thread cache[T%u].count", t);
+  sync::Name(bytes, "batch thread cache[T%u].bytes", t);
   stack.WithMut([&](std::vector<WriteBatch*>& v) { v.resize(capacity, nullptr); });
 }
 
@@ -154,6 +179,7 @@ void PushToShard(BatchCore* core, std::uint32_t shard_index, std::vector<WriteBa
 }
 
 void ThreadCacheExit(void* value, void*) {
+  sync::ApiCall call("BatchCache thread exit");
   auto* tc = static_cast<ThreadCache*>(value);
   BatchCore* core = tc->core;
   // relaxed: the owner wrote it; its thread exit (this thread) or the column
@@ -170,11 +196,14 @@ void ThreadCacheExit(void* value, void*) {
   bool pushed = false;
   PushToShard(core, tc->shard, &overflow, &pushed);
   Totals t = Snapshot(*tc);
+  const std::uint64_t frees_before = t.frees;
   for (WriteBatch* b : overflow) {
     if (MutantIs(Mutant::batch_exit_leaks_overflow)) continue;  // injected leak
     FreeBatch(b);
     ++t.frees;
   }
+  call.Result("%zu cached: %zu to shard %u, %llu freed", n, n - overflow.size(), tc->shard,
+              static_cast<unsigned long long>(t.frees - frees_before));
   core->Retire(t);
   sync::Delete(tc);
   core->Unref();
@@ -217,6 +246,7 @@ BatchCache::BatchCache(BatchCacheOptions options)
 }
 
 BatchCache::~BatchCache() {
+  sync::ApiCall call("BatchCache destroy");
   Close();
   core_->Unref();
 }
@@ -251,11 +281,15 @@ void* BatchCache::EnsureLocalCache() {
 // thread, an empty thread cache, or (batch_shared_thread_column mutant) a
 // cache that lives in another column than column_.
 WriteBatch* BatchCache::AcquireSlow() {
+  // The slow path only: a thread-cache hit inline in Acquire is not marked.
+  sync::ApiCall call("BatchCache::Acquire");
   auto* tc = static_cast<ThreadCache*>(EnsureLocalCache());
   // 1. The thread cache (no lock).
   // relaxed: the owner (this thread) is count's only writer.
   if (const std::size_t n = tc->count.Load(Order::kRelaxed); n != 0) {
-    return PopThreadCache(tc, n);
+    WriteBatch* hit = PopThreadCache(tc, n);
+    call.Result("thread-cache hit %p", static_cast<const void*>(hit));
+    return hit;
   }
   WriteBatch* b = nullptr;
   // 2. The shard: take up to max(1, target) batches, newest first; the first
@@ -300,10 +334,13 @@ WriteBatch* BatchCache::AcquireSlow() {
     }
     detail::Bump(tc->shard_hits);
     detail::CountPerf(tc->perf_ctx, perf::Counter::kBatchCacheHits, options_.perf_aggregate);
+    call.Result("shard hit %p, %zu refilled", static_cast<const void*>(b), taken.size() - 1);
     return b;
   }
   // 3. Allocate.
   b = BatchAccess::Allocate(core_);
+  sync::Name(*b, "batch#%u", sync::HistorySerial(core_));
+  call.Result("miss: new %p", static_cast<const void*>(b));
   detail::Bump(tc->misses);
   detail::CountPerf(tc->perf_ctx, perf::Counter::kBatchCacheMisses, options_.perf_aggregate);
   return b;
@@ -313,6 +350,10 @@ WriteBatch* BatchCache::AcquireSlow() {
 // (reported here), first use on this thread, oversize, a full thread cache
 // (spill) or thread_capacity 0.
 void BatchCache::ReleaseSlow(WriteBatch* b) {
+  // The slow path only: a release into a thread cache with room, inline in
+  // Release, is not marked.
+  sync::ApiCall call("BatchCache::Release");
+  call.Result("%p", static_cast<const void*>(b));
   TLSM_INVARIANT(b != nullptr, "MISUSE", "Release(nullptr)");
   if (b == nullptr) return;
   if (!Allocated(b)) {
@@ -333,6 +374,7 @@ void BatchCache::ReleaseSlow(WriteBatch* b) {
       spill.reserve(tc->count.Load(Order::kRelaxed) + 1);  // relaxed: owner
     }
   } catch (const std::bad_alloc&) {
+    call.Result("freed %p (no thread cache)", static_cast<const void*>(b));
     FreeBatch(b);
     detail::Totals t;
     t.releases = 1;
@@ -344,6 +386,7 @@ void BatchCache::ReleaseSlow(WriteBatch* b) {
   b->Clear();
   const std::size_t cap = b->Capacity();
   if (cap > options_.max_batch_bytes && !MutantIs(Mutant::batch_oversize_retained)) {
+    call.Result("freed %p (oversize)", static_cast<const void*>(b));
     FreeBatch(b);  // grown too big: not worth keeping
     detail::Bump(tc->frees);
     return;
@@ -360,6 +403,7 @@ void BatchCache::ReleaseSlow(WriteBatch* b) {
     tc->stack.WithMut([&](std::vector<WriteBatch*>& v) { detail::StackPut(v, have, b); });
     SetSize(tc->count, have + 1);
     SetSize(tc->bytes, tc->bytes.Load(Order::kRelaxed) + cap);
+    call.Result("cached %p", static_cast<const void*>(b));
     return;
   }
   // Full: spill the oldest until `target` remain, then cache b (or, with
@@ -385,18 +429,26 @@ void BatchCache::ReleaseSlow(WriteBatch* b) {
   });
   SetSize(tc->count, new_count);
   SetSize(tc->bytes, tc->bytes.Load(Order::kRelaxed) + (cached_here ? cap : 0) - spill_bytes);
+  call.Result(cached_here ? "cached %p, %zu older spilled" : "%p and %zu older to the shard",
+              static_cast<const void*>(b), spill.size() - (cached_here ? 0 : 1));
   if (spill.empty()) return;
   const std::size_t spilled = spill.size();
   bool pushed = false;
   std::vector<WriteBatch*>& overflow = spill;
   detail::PushToShard(core_, tc->shard, &overflow, &pushed);
   detail::Bump(tc->spills, spilled - overflow.size());
+  if (!overflow.empty()) {
+    call.Result(cached_here ? "cached %p, %zu older spilled, %zu freed (shard full)"
+                            : "%p and %zu older to the shard, %zu freed (shard full)",
+                static_cast<const void*>(b), spilled - (cached_here ? 0 : 1), overflow.size());
+  }
   for (WriteBatch* x : overflow) FreeBatch(x);
   detail::Bump(tc->frees, overflow.size());
 }
 
 void BatchCache::Close() {
   if (column_ == nullptr) return;
+  sync::ApiCall call("BatchCache::Close");
   // 1. Close the shards and free what they hold. A thread exiting from now
   //    on frees its own batches instead of handing them back.
   std::uint64_t freed = 0;
@@ -437,6 +489,7 @@ void BatchCache::Close() {
   }
   detail::Totals t;
   t.frees = freed;
+  call.Result("%llu freed from the shards", static_cast<unsigned long long>(freed));
   core_->Retire(t);
   // 2. Reclaim the column: the handler frees every live thread's cache here
   //    (the shards are closed). A thread that exits concurrently and already

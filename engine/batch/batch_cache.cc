@@ -101,6 +101,12 @@ ThreadCache::ThreadCache(BatchCore* c, std::uint32_t s, std::size_t capacity)
   sync::Name(stack, "batch thread cache[T%u].stack", t);
   sync::Name(count, "batch thread cache[T%u].count", t);
   sync::Name(bytes, "batch thread cache[T%u].bytes", t);
+  sync::Name(thread_hits, "batch thread cache[T%u].thread_hits", t);
+  sync::Name(releases, "batch thread cache[T%u].releases", t);
+  sync::Name(shard_hits, "batch thread cache[T%u].shard_hits", t);
+  sync::Name(misses, "batch thread cache[T%u].misses", t);
+  sync::Name(frees, "batch thread cache[T%u].frees", t);
+  sync::Name(spills, "batch thread cache[T%u].spills", t);
   stack.WithMut([&](std::vector<WriteBatch*>& v) { v.resize(capacity, nullptr); });
 }
 
@@ -339,7 +345,7 @@ WriteBatch* BatchCache::AcquireSlow() {
   }
   // 3. Allocate.
   b = BatchAccess::Allocate(core_);
-  sync::Name(*b, "batch#%u", sync::HistorySerial(core_));
+  b->NameInHistory(sync::HistorySerial(core_));
   call.Result("miss: new %p", static_cast<const void*>(b));
   detail::Bump(tc->misses);
   detail::CountPerf(tc->perf_ctx, perf::Counter::kBatchCacheMisses, options_.perf_aggregate);

@@ -18,6 +18,8 @@
 //                             called: an out-of-line slow path), if any.
 //   call.has_result()         whether the call's result is set (production:
 //                             always true, so a default result is dead code).
+//   NameValue(ptr, text)      names a pointer value that is no object (a
+//                             sentinel: "kObsolete"), wherever it shows.
 //   HistorySerial(scope)      1, 2, 3, ... per scope (any address: a cache,
 //                             a static tag) and per execution, counted in
 //                             every execution of the model build (0 in
@@ -78,6 +80,10 @@ struct IsSeamLeaf<Mutex> : std::true_type {};
 inline unsigned HistoryThread() { return static_cast<unsigned>(rl::thread_index()); }
 
 unsigned HistorySerial(const void* scope);
+
+inline void NameValue(const void* value, const char* text, Loc l = Loc::current()) {
+  if (history_detail::Recording()) history_detail::RecordName(value, 1, true, text, l);
+}
 
 template <class T, class... A>
 void Name(const T& obj, const char* fmt, A... args) {
@@ -148,6 +154,7 @@ constexpr unsigned HistorySerial(const void*) noexcept { return 0; }
 
 template <class T, class... A>
 inline void Name(const T&, const char*, A...) noexcept {}
+inline void NameValue(const void*, const char*) noexcept {}
 
 class ApiCall {
  public:

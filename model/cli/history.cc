@@ -28,6 +28,13 @@ class AddressLabels {
   void AddName(std::uint64_t addr, std::uint64_t size, std::string name, bool leaf) {
     blocks_.push_back({addr, size == 0 ? 1 : size, 0, std::move(name), leaf});
   }
+  // Whether some name covers the address.
+  bool Named(std::uint64_t addr) const {
+    for (const Block& b : blocks_) {
+      if (!b.name.empty() && addr >= b.addr && addr < b.addr + b.size) return true;
+    }
+    return false;
+  }
   // as_value: the address is a pointer value (not the location an event
   // accessed), so the largest object named at exactly that address is
   // meant ("SuperVersion v1", not its first field).
@@ -80,7 +87,7 @@ bool IsHex(char c) {
 }
 
 // Smaller "addresses" are tags (the SuperVersion cache's sentinels 0x1,
-// 0x2): shown as they are.
+// 0x2): shown as they are, or as their name (sync::NameValue).
 constexpr std::uint64_t kLowestAddress = 4096;
 
 // Replaces every 0x... number (from kLowestAddress) by its label. "memory allocation: addr=0x..,
@@ -98,7 +105,9 @@ std::string Relabel(const std::string& text, AddressLabels* labels) {
       const std::uint64_t size = std::strtoull(text.c_str() + sz + 7, nullptr, 10);
       const std::string name = text.substr(colon + 2);
       // The event itself shows the address as it was labelled before.
-      const std::string before = labels->Label(addr);
+      char hex[24];
+      std::snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(addr));
+      const std::string before = addr < kLowestAddress ? hex : labels->Label(addr);
       labels->AddName(addr, size, name, text.compare(lf + 6, 1, "1") == 0);
       return "tlsm.name <" + before + "> " + text.substr(sz + 2, colon - sz - 2) + ": " + name;
     }
@@ -121,7 +130,7 @@ std::string Relabel(const std::string& text, AddressLabels* labels) {
       std::size_t e = i + 2;
       while (e < text.size() && IsHex(text[e])) ++e;
       const std::uint64_t v = std::strtoull(text.substr(i + 2, e - i - 2).c_str(), nullptr, 16);
-      if (v < kLowestAddress) {  // a tag value (a sentinel pointer), not an address
+      if (v < kLowestAddress && !labels->Named(v)) {  // a tag value, not an address
         out += text.substr(i, e - i);
       } else {
         out += labels->Label(v, i == 0 || text[i - 1] != '<');

@@ -86,7 +86,7 @@ bool IsHex(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-// Smaller "addresses" are tags (the SuperVersion cache's sentinels 0x1,
+// Smaller pointer values are tags (the SuperVersion cache's sentinels 0x1,
 // 0x2): shown as they are, or as their name (sync::NameValue).
 constexpr std::uint64_t kLowestAddress = 4096;
 
@@ -130,10 +130,11 @@ std::string Relabel(const std::string& text, AddressLabels* labels) {
       std::size_t e = i + 2;
       while (e < text.size() && IsHex(text[e])) ++e;
       const std::uint64_t v = std::strtoull(text.substr(i + 2, e - i - 2).c_str(), nullptr, 16);
-      if (v < kLowestAddress && !labels->Named(v)) {  // a tag value, not an address
+      const bool as_value = i == 0 || text[i - 1] != '<';
+      if (as_value && v < kLowestAddress && !labels->Named(v)) {  // a tag, not an address
         out += text.substr(i, e - i);
       } else {
-        out += labels->Label(v, i == 0 || text[i - 1] != '<');
+        out += labels->Label(v, as_value);
       }
       i = e;
       continue;

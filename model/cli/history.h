@@ -7,8 +7,8 @@
 //   - paths become repo-relative (Relacy's own headers: relacy/...),
 //   - hex addresses become stable labels: each allocation gets @1, @2, ... in
 //     order of appearance, an address inside one is @k or @k+offset; other
-//     addresses get the next label the first time they appear; values below
-//     0x1000 (sentinel pointers) stay as they are unless named,
+//     addresses get the next label the first time they appear; pointer values
+//     below 0x1000 (sentinels) stay as they are unless named,
 //   - an address the engine named (sync::Name, engine/sync/history_marks.h)
 //     becomes that name ("<SuperVersion v2.refs> fetch_add, ..."): the
 //     smallest named object that contains it and was named after the

@@ -43,7 +43,27 @@ struct Shard {
 struct BatchCore {
   explicit BatchCore(const BatchCacheOptions& o)
       : opts(o), num_shards(std::max<std::size_t>(1, o.num_shards)),
-        shards(sync::NewArray<Shard>(num_shards)) {}
+        shards(sync::NewArray<Shard>(num_shards)) {
+    NameInHistory();
+  }
+  // Names the core and its shards in the model's history: "batch cache#1",
+  // "batch cache#1 shard[0].mu", ... (the number counts caches per execution).
+  void NameInHistory() const {
+    static const char kCaches = 0;  // HistorySerial's scope
+    const unsigned n = sync::HistorySerial(&kCaches);
+    sync::Name(*this, "batch cache#%u", n);
+    sync::Name(refs, "batch cache#%u.refs", n);
+    sync::Name(next_shard, "batch cache#%u.next_shard", n);
+    sync::Name(mu, "batch cache#%u.mu", n);
+    sync::Name(retired, "batch cache#%u.retired", n);
+    for (std::size_t i = 0; i < num_shards; ++i) {
+      sync::Name(shards[i], "batch cache#%u shard[%zu]", n, i);
+      sync::Name(shards[i].mu, "batch cache#%u shard[%zu].mu", n, i);
+      sync::Name(shards[i].batches, "batch cache#%u shard[%zu].batches", n, i);
+      sync::Name(shards[i].bytes, "batch cache#%u shard[%zu].bytes", n, i);
+      sync::Name(shards[i].closed, "batch cache#%u shard[%zu].closed", n, i);
+    }
+  }
   ~BatchCore() {
     Totals t = retired.With([](const Totals& x) { return x; });
     TLSM_INVARIANT(t.misses == t.frees, "NO-LEAK",
@@ -76,6 +96,17 @@ struct BatchCore {
 ThreadCache::ThreadCache(BatchCore* c, std::uint32_t s, std::size_t capacity)
     : perf_ctx(perf::GetPerfContext()), core(c), shard(s) {
   // Sized once: a thread-cache hit never allocates.
+  const unsigned t = sync::HistoryThread();
+  sync::Name(*this, "batch thread cache[T%u]", t);
+  sync::Name(stack, "batch thread cache[T%u].stack", t);
+  sync::Name(count, "batch thread cache[T%u].count", t);
+  sync::Name(bytes, "batch thread cache[T%u].bytes", t);
+  sync::Name(thread_hits, "batch thread cache[T%u].thread_hits", t);
+  sync::Name(releases, "batch thread cache[T%u].releases", t);
+  sync::Name(shard_hits, "batch thread cache[T%u].shard_hits", t);
+  sync::Name(misses, "batch thread cache[T%u].misses", t);
+  sync::Name(frees, "batch thread cache[T%u].frees", t);
+  sync::Name(spills, "batch thread cache[T%u].spills", t);
   stack.WithMut([&](std::vector<WriteBatch*>& v) { v.resize(capacity, nullptr); });
 }
 
@@ -174,6 +205,7 @@ void PushToShard(BatchCore* core, std::uint32_t shard_index, std::vector<WriteBa
 }
 
 void ThreadCacheExit(void* value, void*) {
+  sync::ApiCall call("BatchCache thread exit");
   auto* tc = static_cast<ThreadCache*>(value);
   BatchCore* core = tc->core;
   // relaxed: the owner wrote it; its thread exit (this thread) or the column
@@ -190,11 +222,14 @@ void ThreadCacheExit(void* value, void*) {
   bool pushed = false;
   PushToShard(core, tc->shard, &overflow, &pushed);
   Totals t = Snapshot(*tc);
+  const std::uint64_t frees_before = t.frees;
   for (WriteBatch* b : overflow) {
     if (MutantIs(Mutant::batch_exit_leaks_overflow)) continue;  // injected leak
     FreeBatch(b);
     ++t.frees;
   }
+  call.Result("%zu cached: %zu to shard %u, %llu freed", n, n - overflow.size(), tc->shard,
+              static_cast<unsigned long long>(t.frees - frees_before));
   core->Retire(t);
   sync::Delete(tc);
   core->Unref();
@@ -247,6 +282,7 @@ BatchCache::BatchCache(BatchCacheOptions options)
 }
 
 BatchCache::~BatchCache() {
+  sync::ApiCall call("BatchCache destroy");
   Close();
   core_->Unref();
 }
@@ -281,11 +317,15 @@ void* BatchCache::EnsureLocalCache() {
 // thread, an empty thread cache, or (batch_shared_thread_column mutant) a
 // cache that lives in another column than column_.
 WriteBatch* BatchCache::AcquireSlow() {
+  // The slow path only: a thread-cache hit inline in Acquire is not marked.
+  sync::ApiCall call("BatchCache::Acquire");
   auto* tc = static_cast<ThreadCache*>(EnsureLocalCache());
   // 1. The thread cache (no lock).
-  // relaxed: the owner (this thread) is count's only writer.
+  // The owner (this thread) is fill's only writer.
   if (const std::uint64_t f = tc->Fill(); ThreadCache::CountOf(f) != 0) {
-    return PopThreadCache(tc, f);
+    WriteBatch* hit = PopThreadCache(tc, f);
+    call.Result("thread-cache hit %p", static_cast<const void*>(hit));
+    return hit;
   }
   WriteBatch* b = nullptr;
   // 2. The shard: take up to max(1, target) batches, newest first; the first
@@ -330,10 +370,13 @@ WriteBatch* BatchCache::AcquireSlow() {
     }
     detail::Bump(tc->shard_hits);
     detail::CountPerf(tc->perf_ctx, perf::Counter::kBatchCacheHits, options_.perf_aggregate);
+    call.Result("shard hit %p, %zu refilled", static_cast<const void*>(b), taken.size() - 1);
     return b;
   }
   // 3. Allocate.
   b = BatchAccess::Allocate(core_);
+  b->NameInHistory(sync::HistorySerial(core_));
+  call.Result("miss: new %p", static_cast<const void*>(b));
   detail::Bump(tc->misses);
   detail::CountPerf(tc->perf_ctx, perf::Counter::kBatchCacheMisses, options_.perf_aggregate);
   return b;
@@ -343,6 +386,10 @@ WriteBatch* BatchCache::AcquireSlow() {
 // (reported here), first use on this thread, oversize, a full thread cache
 // (spill) or thread_capacity 0.
 void BatchCache::ReleaseSlow(WriteBatch* b) {
+  // The slow path only: a release into a thread cache with room, inline in
+  // Release, is not marked.
+  sync::ApiCall call("BatchCache::Release");
+  call.Result("%p", static_cast<const void*>(b));
   TLSM_INVARIANT(b != nullptr, "MISUSE", "Release(nullptr)");
   if (b == nullptr) return;
   if (!Allocated(b)) {
@@ -363,6 +410,7 @@ void BatchCache::ReleaseSlow(WriteBatch* b) {
       spill.reserve(tc->Count() + 1);  // the owner reads its own fill
     }
   } catch (const std::bad_alloc&) {
+    call.Result("freed %p (no thread cache)", static_cast<const void*>(b));
     FreeBatch(b);
     detail::Totals t;
     t.releases = 1;
@@ -374,6 +422,7 @@ void BatchCache::ReleaseSlow(WriteBatch* b) {
   b->Clear();
   const std::size_t cap = b->Capacity();
   if (cap > options_.max_batch_bytes && !MutantIs(Mutant::batch_oversize_retained)) {
+    call.Result("freed %p (oversize)", static_cast<const void*>(b));
     FreeBatch(b);  // grown too big: not worth keeping
     detail::Bump(tc->frees);
     return;
@@ -390,6 +439,7 @@ void BatchCache::ReleaseSlow(WriteBatch* b) {
     tc->stack.WithMut([&](std::vector<WriteBatch*>& v) { detail::StackPut(v, have, b); });
     tc->SetFill(have + 1, tc->Bytes() + cap);
     detail::BumpPushes(tc->slow_pushes);
+    call.Result("cached %p", static_cast<const void*>(b));
     return;
   }
   // Full: spill the oldest until `target` remain, then cache b (or, with
@@ -416,18 +466,26 @@ void BatchCache::ReleaseSlow(WriteBatch* b) {
   detail::Bump(tc->removed, have - (new_count - (cached_here ? 1 : 0)));  // before the fill
   tc->SetFill(new_count, tc->Bytes() + (cached_here ? cap : 0) - spill_bytes);
   if (cached_here) detail::BumpPushes(tc->slow_pushes);
+  call.Result(cached_here ? "cached %p, %zu older spilled" : "%p and %zu older to the shard",
+              static_cast<const void*>(b), spill.size() - (cached_here ? 0 : 1));
   if (spill.empty()) return;
   const std::size_t spilled = spill.size();
   bool pushed = false;
   std::vector<WriteBatch*>& overflow = spill;
   detail::PushToShard(core_, tc->shard, &overflow, &pushed);
   detail::Bump(tc->spills, spilled - overflow.size());
+  if (!overflow.empty()) {
+    call.Result(cached_here ? "cached %p, %zu older spilled, %zu freed (shard full)"
+                            : "%p and %zu older to the shard, %zu freed (shard full)",
+                static_cast<const void*>(b), spilled - (cached_here ? 0 : 1), overflow.size());
+  }
   for (WriteBatch* x : overflow) FreeBatch(x);
   detail::Bump(tc->frees, overflow.size());
 }
 
 void BatchCache::Close() {
   if (column_ == nullptr) return;
+  sync::ApiCall call("BatchCache::Close");
   // 1. Close the shards and free what they hold. A thread exiting from now
   //    on frees its own batches instead of handing them back.
   std::uint64_t freed = 0;
@@ -468,6 +526,7 @@ void BatchCache::Close() {
   }
   detail::Totals t;
   t.frees = freed;
+  call.Result("%llu freed from the shards", static_cast<unsigned long long>(freed));
   core_->Retire(t);
   // 2. Reclaim the column: the handler frees every live thread's cache here
   //    (the shards are closed). A thread that exits concurrently and already

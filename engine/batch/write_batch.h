@@ -85,6 +85,13 @@ class WriteBatch {
   std::size_t Count() const {
     return rep_.With([](const Rep& r) { return r.count; });
   }
+  // Names the batch and its fields in the model's history ("batch#2",
+  // "batch#2.rep", "batch#2.state"; sync::Name). Nothing in production.
+  void NameInHistory(unsigned n) const {
+    sync::Name(*this, "batch#%u", n);
+    sync::Name(rep_, "batch#%u.rep", n);
+    sync::Name(state_, "batch#%u.state", n);
+  }
   // Bytes reserved by the buffer: the memory a retained batch keeps alive.
   std::size_t Capacity() const {
     return rep_.With([](const Rep& r) { return r.data.capacity(); });

@@ -30,8 +30,31 @@ struct DbIdCounter {  // a distinct type: ProcessGlobal is per type
   sync::Atomic<std::uint32_t> next{0};
 };
 std::uint32_t NextDbId() {
+  DbIdCounter& c = sync::ProcessGlobal<DbIdCounter>();
+  sync::Name(c.next, "db id counter");
   // relaxed: ids only need to be unique.
-  return sync::ProcessGlobal<DbIdCounter>().next.FetchAdd(1, Order::kRelaxed) + 1;
+  return c.next.FetchAdd(1, Order::kRelaxed) + 1;
+}
+
+
+// The DB API calls' markers in the model's history (engine/sync/
+// history_marks.h): a call whose result no inner step set shows its Status.
+const char* CodeWord(Code c) {
+  switch (c) {
+    case Code::kOk: return "OK";
+    case Code::kNotFound: return "NotFound";
+    case Code::kInvalidArgument: return "InvalidArgument";
+    case Code::kDropped: return "Dropped";
+    case Code::kClosed: return "Closed";
+  }
+  return "?";
+}
+Status Ended(sync::ApiCall& call, Status s) {
+  if (!call.has_result()) call.Result("%s", CodeWord(s.code()));
+  return s;
+}
+const char* LookupWord(Lookup r) {
+  return r == Lookup::kFound ? "found" : r == Lookup::kDeleted ? "deleted" : "not found";
 }
 }  // namespace
 
@@ -45,6 +68,14 @@ class CfData {
          const Options& o)
       : db_id(db_id), id(id), name(std::move(name)), db_name(std::move(db_name)),
         options(o), cache(db_id, id) {
+    sync::Name(*this, "cf %u (db %u)", id, db_id);
+    sync::Name(write_mu, "cf %u (db %u).write_mu", id, db_id);
+    sync::Name(last_seq, "cf %u (db %u).last_seq", id, db_id);
+    sync::Name(refs_, "cf %u (db %u).refs", id, db_id);
+    sync::Name(state_, "cf %u (db %u).state", id, db_id);
+    sync::Name(mem_, "cf %u (db %u).mem", id, db_id);
+    sync::Name(imm_, "cf %u (db %u).imm", id, db_id);
+    sync::Name(next_version_, "cf %u (db %u).next_version", id, db_id);
     // A failure here unwinds the members (the cache reclaims its column);
     // the memtable is ours to free.
     sync::MutexLock l(write_mu);
@@ -184,6 +215,7 @@ class CfData {
     SuperVersion* sv = nullptr;
     try {  // not UndoOnThrow: the analysis would not see write_mu in a closure
       sealed = sync::New<ImmMemTable>(old->Snapshot());
+      sealed->NameInHistory("sealed memtable", 0, db_id, id);  // numbered by MakeSvLocked
       next.reserve(cur.size() + 1);
       next.push_back(sealed);
       next.insert(next.end(), cur.begin(), cur.end());
@@ -194,7 +226,7 @@ class CfData {
         next.assign(1, merged_table);
       }
       fresh = sync::New<version::MemTable>();
-      sv = MakeSvLocked(fresh, next);
+      sv = MakeSvLocked(fresh, next, sealed, merged_table);
     } catch (...) {
       version::UnrefAndMaybeDelete(fresh);
       version::UnrefAndMaybeDelete(merged_table);
@@ -210,18 +242,30 @@ class CfData {
     version::UnrefAndMaybeDelete(old);  // our reference; SVs keep theirs
     mem_.WithMut([&](version::MemTable*& m) { m = fresh; });
     InstallLocked(sv);
+    sync::ApiResult(merged_table != nullptr ? "sealed, merged into %p, installed %p"
+                                            : "sealed into %p, installed %p",
+                    static_cast<const void*>(merged_table != nullptr ? merged_table : sealed),
+                    static_cast<const void*>(sv));
     return true;
   }
 
   // A new SuperVersion over `m` and `imm` (the next version number),
   // holding a reference on each; may throw std::bad_alloc, and then takes
-  // no reference and numbers nothing.
-  SuperVersion* MakeSvLocked(version::MemTable* m, const std::vector<version::ImmMemTable*>& imm)
+  // no reference and numbers nothing. Names in the model's history: `m` (a
+  // fresh memtable) "memtable#<the version>", `sealed` (made by Flush from
+  // the memtable of the version before) "sealed memtable#<that version>",
+  // `merged` "merged memtable#<the version>".
+  SuperVersion* MakeSvLocked(version::MemTable* m, const std::vector<version::ImmMemTable*>& imm,
+                             const version::ImmMemTable* sealed = nullptr,
+                             const version::ImmMemTable* merged = nullptr)
       TLSM_REQUIRES(write_mu) {
     const std::uint64_t v = next_version_.With([](std::uint64_t n) { return n + 1; });
     auto* sv = sync::New<SuperVersion>(version::SuperVersionMeta{v, db_id, id}, m,
                                        std::vector<version::ImmMemTable*>(imm));
     next_version_.WithMut([](std::uint64_t& n) { ++n; });
+    m->NameInHistory(v, db_id, id);
+    if (sealed != nullptr) sealed->NameInHistory("sealed memtable", v - 1, db_id, id);
+    if (merged != nullptr) merged->NameInHistory("merged memtable", v, db_id, id);
     m->Ref();
     for (auto* t : imm) t->Ref();
     return sv;
@@ -318,6 +362,8 @@ std::uint32_t PinnedView::cf_id() const { return valid() ? a_.sv->cf_id() : 0; }
 
 void PinnedView::Release() {
   if (cf_ == nullptr) return;
+  sync::ApiCall call("PinnedView::Release");
+  call.Result("%p", static_cast<const void*>(a_.sv));
   TLSM_INVARIANT(thread_ == sync::CurrentThreadToken(), "MISUSE",
                  "a PinnedView was released on another thread than the one that pinned it");
   cf_->cache.Return(a_);
@@ -351,6 +397,12 @@ DB::DB(std::string name, Options options)
       options_(options),
       perf_agg_(MakeAggregate(options_)),
       batches_(MakeBatchCache(options_, perf_agg_)) {
+  sync::ApiCall call("DB::Open");
+  call.Result("db %u", id_);
+  sync::Name(mu_, "db %u.mu", id_);
+  sync::Name(cfs_, "db %u.cfs", id_);
+  sync::Name(next_cf_id_, "db %u.next_cf_id", id_);
+  sync::Name(closed_, "db %u.closed", id_);
   // CreateColumnFamily links nothing when it throws; the subsystems go.
   sync::UndoOnThrow([&] { (void)CreateColumnFamily(kDefaultColumnFamily); },
                     [&] {
@@ -383,7 +435,7 @@ bool DB::closed() const { return closed_.Load(Order::kAcquire); }
 
 Status DB::ClosedStatus() const { return Status::Closed("DB '" + name_ + "' is closed"); }
 
-Status DB::Close() {
+Status DB::CloseImpl() {
   std::map<std::string, CfData*, std::less<>> cfs;
   if (MutantIs(Mutant::db_close_marks_closed_late)) {
     // Injected: the map is taken in one lock section and the DB marked
@@ -419,7 +471,7 @@ Status DB::Close() {
   return Status::OK();
 }
 
-Status DB::CreateColumnFamily(std::string_view name, ColumnFamily* out) {
+Status DB::CreateColumnFamilyImpl(std::string_view name, ColumnFamily* out) {
   if (name.empty()) return Status::InvalidArgument("empty column family name");
   CfData* cf = nullptr;
   if (MutantIs(Mutant::db_create_checks_closed_unlocked)) {
@@ -440,6 +492,7 @@ Status DB::CreateColumnFamily(std::string_view name, ColumnFamily* out) {
     }
     const std::uint32_t cf_id = next_cf_id_.WithMut([](std::uint32_t& n) { return n++; });
     cf = sync::New<CfData>(id_, cf_id, std::string(name), name_, options_);
+    sync::ApiResult("cf %u", cf_id);
     // Linked or gone: a map that cannot take it frees the new CF.
     try {  // not UndoOnThrow: the analysis would not see mu_ in a closure
       cfs_.WithMut([&](auto& m) { m.emplace(std::string(name), cf); });
@@ -452,7 +505,7 @@ Status DB::CreateColumnFamily(std::string_view name, ColumnFamily* out) {
   return Status::OK();
 }
 
-Status DB::DropColumnFamily(std::string_view name) {
+Status DB::DropColumnFamilyImpl(std::string_view name) {
   CfData* cf = nullptr;
   if (MutantIs(Mutant::db_drop_erases_in_second_section)) {
     // Injected: the CF is looked up in one lock section and erased in
@@ -578,14 +631,16 @@ Status DB::WriteOne(const ColumnFamily& cf, std::string_view key, const std::str
 }
 
 Status DB::Put(const ColumnFamily& cf, std::string_view key, std::string_view value) {
-  return WriteOne(cf, key, &value);
+  sync::ApiCall call("DB::Put");
+  return Ended(call, WriteOne(cf, key, &value));
 }
 
 Status DB::Delete(const ColumnFamily& cf, std::string_view key) {
-  return WriteOne(cf, key, nullptr);
+  sync::ApiCall call("DB::Delete");
+  return Ended(call, WriteOne(cf, key, nullptr));
 }
 
-Status DB::Write(const WriteBatch& batch) {
+Status DB::WriteOpsImpl(const WriteBatch& batch) {
   std::vector<CfData*> cfs;
   for (const auto& op : batch.ops()) {
     Status s = Check(op.cf);
@@ -668,6 +723,10 @@ Status DB::WriteImpl(const batch::WriteBatch& b, std::vector<CfData*> cfs)
         });
     for (const Prepared& p : prepared) p.cf->CommitLocked(p.node, p.seq);
     for (CfData* cf : cfs) flushes += cf->MaybeAutoFlushLocked() ? 1 : 0;
+    if (!prepared.empty()) {
+      sync::ApiResult(flushes != 0 ? "OK, seq %llu, flushed" : "OK, seq %llu",
+                      static_cast<unsigned long long>(prepared.back().seq));
+    }
   } else if (result.ok()) {
     for (const batch::WriteOp& op : b) {
       CfData* cf = nullptr;
@@ -695,7 +754,7 @@ Status DB::WriteImpl(const batch::WriteBatch& b, std::vector<CfData*> cfs)
   return result;
 }
 
-Status DB::Get(const ColumnFamily& handle, std::string_view key, std::string* value) {
+Status DB::GetImpl(const ColumnFamily& handle, std::string_view key, std::string* value) {
   Status s = Check(handle);
   if (!s.ok()) return s;
   if (MutantIs(Mutant::sv_acquire_wrong_cf)) return GetThroughNextCfMutant(handle, key, value);
@@ -758,6 +817,9 @@ Status DB::GetFrom(const ColumnFamily& handle, CfData* cf, std::string_view key,
                                      ? early_snapshot
                                      : cf->last_seq.Load(Order::kAcquire);
   const Lookup r = a.sv->Get(key, snapshot, value);
+  sync::ApiResult("%s at seq %llu in %p (%s)", LookupWord(r),
+                  static_cast<unsigned long long>(snapshot), static_cast<const void*>(a.sv),
+                  !cf->options.use_sv_cache ? "no cache" : a.hit ? "cache hit" : "cache miss");
   if (cf->options.use_sv_cache) {
     cache.Return(a);
   } else {
@@ -768,7 +830,7 @@ Status DB::GetFrom(const ColumnFamily& handle, CfData* cf, std::string_view key,
                           handle.name() + "'");
 }
 
-Status DB::Flush(const ColumnFamily& handle) {
+Status DB::FlushImpl(const ColumnFamily& handle) {
   Status s = Check(handle);
   if (!s.ok()) return s;
   CfData* cf = handle.data();
@@ -780,7 +842,7 @@ Status DB::Flush(const ColumnFamily& handle) {
   return Status::OK();
 }
 
-Status DB::Pin(const ColumnFamily& handle, PinnedView* out) {
+Status DB::PinImpl(const ColumnFamily& handle, PinnedView* out) {
   Status s = Check(handle);
   if (!s.ok()) return s;
   CfData* cf = handle.data();
@@ -802,6 +864,8 @@ Status DB::Pin(const ColumnFamily& handle, PinnedView* out) {
                     ? early_snapshot
                     : cf->last_seq.Load(Order::kAcquire);  // acquire: as in Get
   v.thread_ = sync::CurrentThreadToken();
+  sync::ApiResult("%p at seq %llu", static_cast<const void*>(a.sv),
+                  static_cast<unsigned long long>(v.snapshot_));
   *out = std::move(v);
   return Status::OK();
 }
@@ -843,6 +907,37 @@ Status DB::Get(std::string_view cf, std::string_view key, std::string* value) {
 }
 Status DB::Flush(std::string_view cf) {
   return WithCf(*this, cf, [&](const ColumnFamily& h) { return Flush(h); });
+}
+
+// ---- the API calls, marked for the model's history --------------------------
+
+Status DB::Close() {
+  sync::ApiCall call("DB::Close");
+  return Ended(call, CloseImpl());
+}
+Status DB::CreateColumnFamily(std::string_view name, ColumnFamily* out) {
+  sync::ApiCall call("DB::CreateColumnFamily");
+  return Ended(call, CreateColumnFamilyImpl(name, out));
+}
+Status DB::DropColumnFamily(std::string_view name) {
+  sync::ApiCall call("DB::DropColumnFamily");
+  return Ended(call, DropColumnFamilyImpl(name));
+}
+Status DB::Write(const WriteBatch& batch) {
+  sync::ApiCall call("DB::Write");
+  return Ended(call, WriteOpsImpl(batch));
+}
+Status DB::Get(const ColumnFamily& handle, std::string_view key, std::string* value) {
+  sync::ApiCall call("DB::Get");
+  return Ended(call, GetImpl(handle, key, value));
+}
+Status DB::Flush(const ColumnFamily& handle) {
+  sync::ApiCall call("DB::Flush");
+  return Ended(call, FlushImpl(handle));
+}
+Status DB::Pin(const ColumnFamily& handle, PinnedView* out) {
+  sync::ApiCall call("DB::Pin");
+  return Ended(call, PinImpl(handle, out));
 }
 
 }  // namespace db

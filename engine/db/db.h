@@ -208,6 +208,15 @@ class DB {
 
  private:
   Status Check(const ColumnFamily& cf) const;
+  // The public calls' bodies; the public ones mark them for the model's
+  // history (sync::ApiCall).
+  Status CloseImpl();
+  Status CreateColumnFamilyImpl(std::string_view name, ColumnFamily* out);
+  Status DropColumnFamilyImpl(std::string_view name);
+  Status WriteOpsImpl(const WriteBatch& batch);
+  Status GetImpl(const ColumnFamily& cf, std::string_view key, std::string* value);
+  Status FlushImpl(const ColumnFamily& cf);
+  Status PinImpl(const ColumnFamily& cf, PinnedView* out);
   // Get's read of `handle` through cf's SuperVersion cache (cf is
   // handle.data(); the sv_acquire_wrong_cf mutant passes another CF's).
   Status GetFrom(const ColumnFamily& handle, detail::CfData* cf, std::string_view key,

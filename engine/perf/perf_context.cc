@@ -38,6 +38,7 @@ PerfContext* CreateContext() {
   // nothing can fail: a failed allocation leaves nothing behind.
   ContextSlots().Reset(nullptr);
   PerfContext* c = sync::New<PerfContext>();
+  c->NameInHistory(sync::HistoryThread());
   LiveContexts().Add(1);
   // The slot was null (GetPerfContext checked): no handler runs here, and
   // the slot exists: Reset allocates nothing.
@@ -63,10 +64,25 @@ struct AggregateCore {
   }
 };
 
+// Names the core in the model's history ("perf aggregate#1.mu", ...; the
+// number counts aggregates per execution).
+AggregateCore* NamedCore(AggregateCore* c) {
+  static const char kAggregates = 0;  // HistorySerial's scope
+  const unsigned n = sync::HistorySerial(&kAggregates);
+  sync::Name(*c, "perf aggregate#%u", n);
+  sync::Name(c->refs, "perf aggregate#%u.refs", n);
+  sync::Name(c->mu, "perf aggregate#%u.mu", n);
+  sync::Name(c->retired, "perf aggregate#%u.retired", n);
+  sync::Name(c->live, "perf aggregate#%u.live", n);
+  return c;
+}
+
 namespace {
 // Column handler: a thread exited (or the aggregate was destroyed) with a
 // block in its slot: fold it into the retired totals, free it.
 void RetireBlock(void* v, void* arg) {
+  // Marked: the fold of an exiting thread's block (or a reclaimed one's).
+  sync::ApiCall call("PerfAggregate retire block");
   auto* block = static_cast<PerfBlock*>(v);
   auto* core = static_cast<AggregateCore*>(arg);
   PerfSnapshot s;
@@ -193,7 +209,26 @@ void PerfBlock::AddTo(PerfSnapshot* out) const {
   }
 }
 
+void PerfBlock::NameInHistory(const char* owner, unsigned thread) const {
+  sync::Name(*this, "%s[T%u]", owner, thread);
+  for (std::size_t i = 0; i < kNumCounters; ++i) {
+    sync::Name(counters[i], "%s[T%u].%s", owner, thread, CounterName(static_cast<Counter>(i)));
+  }
+  for (std::size_t i = 0; i < kNumTimers; ++i) {
+    const char* t = TimerName(static_cast<Timer>(i));
+    sync::Name(timer_nanos[i], "%s[T%u].%s.nanos", owner, thread, t);
+    sync::Name(timer_count[i], "%s[T%u].%s.count", owner, thread, t);
+  }
+}
+
+void PerfContext::NameInHistory(unsigned thread) const {
+  sync::Name(*this, "perf context[T%u]", thread);
+  block_.NameInHistory("perf context", thread);
+  sync::Name(level_, "perf context[T%u].level", thread);
+}
+
 PerfSnapshot PerfContext::Snapshot() const {
+  sync::ApiCall call("PerfContext::Snapshot");
   PerfSnapshot s;
   block_.AddTo(&s);
   return s;
@@ -227,7 +262,7 @@ void PerfTimer::Stop() {
 // ---- PerfAggregate ----
 
 PerfAggregate::PerfAggregate()
-    : core_(sync::New<detail::AggregateCore>()),
+    : core_(detail::NamedCore(sync::New<detail::AggregateCore>())),
       column_(sync::UndoOnThrow(
           [&] {
             return sync::New<tls::ThreadLocalColumn>(
@@ -253,6 +288,7 @@ PerfAggregate::~PerfAggregate() {
 PerfBlock* PerfAggregate::CreateBlock() {
   column_->Reset(nullptr);  // the slot first: after New nothing can fail
   auto* b = sync::New<PerfBlock>();
+  b->NameInHistory("perf aggregate block", sync::HistoryThread());
   core_->Ref();  // the block's reference, dropped by RetireBlock
   core_->mu.Lock();
   core_->live.WithMut([](std::size_t& n) { ++n; });
@@ -262,6 +298,7 @@ PerfBlock* PerfAggregate::CreateBlock() {
 }
 
 PerfSnapshot PerfAggregate::Totals() const {
+  sync::ApiCall call("PerfAggregate::Totals");
   PerfSnapshot s;
   // core mu held across the Fold and the retired read, so a thread exiting
   // meanwhile is counted at most once: its handler (which takes mu) retires
@@ -292,6 +329,7 @@ PerfSnapshot PerfAggregate::Totals() const {
 }
 
 PerfSnapshot PerfAggregate::Retired() const {
+  sync::ApiCall call("PerfAggregate::Retired");
   core_->mu.Lock();
   PerfSnapshot r = core_->retired.With([](const PerfSnapshot& x) { return x; });
   core_->mu.Unlock();

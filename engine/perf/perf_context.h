@@ -149,6 +149,9 @@ struct PerfBlock {
   }
   void Clear();                          // owner only
   void AddTo(PerfSnapshot* out) const;   // relaxed reads
+  // Names every counter and timer in the model's history
+  // ("perf context[T1].gets", "....get_nanos.count"; sync::Name).
+  void NameInHistory(const char* owner, unsigned thread) const;
 };
 
 class PerfContext {
@@ -185,11 +188,17 @@ class PerfContext {
   }
   PerfSnapshot Snapshot() const;
   // Zeroes every counter and timer (the level stays).
-  void Reset() { block_.Clear(); }
+  void Reset() {
+    sync::ApiCall call("PerfContext::Reset");
+    block_.Clear();
+  }
   std::string ToString(bool exclude_zero = false) const;
   std::string ToJson() const;
 
   PerfBlock& block() { return block_; }
+  // Names the context ("perf context[T1]") and its block in the model's
+  // history.
+  void NameInHistory(unsigned thread) const;
 
  private:
   PerfBlock block_;

@@ -48,7 +48,31 @@ void RecordCall(bool entry, const char* name, const char* result, const Loc& l) 
   Log(ev, l);
 }
 
+namespace {
+// HistorySerial's counters: (scope, last number), reset per execution.
+struct Serial {
+  const void* scope;
+  unsigned last;
+};
+constexpr std::size_t kMaxSerials = 64;
+Serial g_serials[kMaxSerials];
+std::size_t g_serial_count = 0;
+}  // namespace
+
+void ResetSerials() { g_serial_count = 0; }
+
 }  // namespace history_detail
+
+unsigned HistorySerial(const void* scope) {
+  using history_detail::g_serial_count;
+  using history_detail::g_serials;
+  for (std::size_t i = 0; i < g_serial_count; ++i) {
+    if (g_serials[i].scope == scope) return ++g_serials[i].last;
+  }
+  if (g_serial_count == history_detail::kMaxSerials) return 0;  // names only: 0 is "unknown"
+  g_serials[g_serial_count++] = {scope, 1};
+  return 1;
+}
 }  // namespace sync
 TLSM_END
 #endif

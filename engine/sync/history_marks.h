@@ -16,6 +16,15 @@
 //   ApiResult(fmt, args...)   sets the result of the calling thread's
 //                             innermost open ApiCall (from a function it
 //                             called: an out-of-line slow path), if any.
+//   call.has_result()         whether the call's result is set (production:
+//                             always true, so a default result is dead code).
+//   NameValue(ptr, text)      names a pointer value that is no object (a
+//                             sentinel: "kObsolete"), wherever it shows.
+//   HistorySerial(scope)      1, 2, 3, ... per scope (any address: a cache,
+//                             a static tag) and per execution, counted in
+//                             every execution of the model build (0 in
+//                             production): numbers for names ("batch#2").
+//                             Not shared state of the simulation: no event.
 //   Both record an event in Relacy's history only while Relacy collects one
 //   (a failing execution's re-run): no scheduling point, no shared access, no
 //   allocation the simulation sees, so a history with them is the same
@@ -44,6 +53,7 @@ bool Recording();
 void RecordMutex(const void* mutex, const Loc& l);
 void RecordName(const void* obj, std::size_t size, bool leaf, const char* text, const Loc& l);
 void RecordCall(bool entry, const char* name, const char* result, const Loc& l);
+void ResetSerials();
 template <class... A>
 void Format(char (&buf)[kTextMax], const char* fmt, A... args) {
   if constexpr (sizeof...(A) == 0) {
@@ -68,6 +78,12 @@ struct IsSeamLeaf<Mutex> : std::true_type {};
 
 // The simulated thread's index, for names ("row[T1]"); 0 in production.
 inline unsigned HistoryThread() { return static_cast<unsigned>(rl::thread_index()); }
+
+unsigned HistorySerial(const void* scope);
+
+inline void NameValue(const void* value, const char* text, Loc l = Loc::current()) {
+  if (history_detail::Recording()) history_detail::RecordName(value, 1, true, text, l);
+}
 
 template <class T, class... A>
 void Name(const T& obj, const char* fmt, A... args) {
@@ -101,11 +117,14 @@ class ApiCall {
   void Result(const char* fmt, A... args) {
     if (recording_) history_detail::Format(result_, fmt, args...);
   }
+  bool has_result() const { return !recording_ || result_[0] != '\0'; }
   // The calling thread's innermost open call (nullptr: none).
   static ApiCall* Current() { return history_detail::Recording() ? Innermost() : nullptr; }
-  // Harness only (ThreadRow::ResetAll): no thread has an open call.
+  // Harness only (ThreadRow::ResetAll): no thread has an open call, every
+  // HistorySerial starts again at 1.
   static void ResetAll() {
     for (ApiCall*& c : innermost_) c = nullptr;
+    history_detail::ResetSerials();
   }
 
  private:
@@ -122,11 +141,20 @@ template <class... A>
 void ApiResult(const char* fmt, A... args) {
   if (ApiCall* c = ApiCall::Current()) c->Result(fmt, args...);
 }
+
+// For a harness object built on a Relacy primitive (model/harness/gate.h's
+// semaphore): the calling thread's next mutex or semaphore event is on
+// `obj`, so the history shows obj's name (sync::Name) for it.
+inline void MarkSyncObject(const void* obj, Loc l = Loc::current()) {
+  if (history_detail::Recording()) history_detail::RecordMutex(obj, l);
+}
 #else
 constexpr unsigned HistoryThread() noexcept { return 0; }
+constexpr unsigned HistorySerial(const void*) noexcept { return 0; }
 
 template <class T, class... A>
 inline void Name(const T&, const char*, A...) noexcept {}
+inline void NameValue(const void*, const char*) noexcept {}
 
 class ApiCall {
  public:
@@ -135,10 +163,12 @@ class ApiCall {
   ApiCall& operator=(const ApiCall&) = delete;
   template <class... A>
   void Result(const char*, A...) noexcept {}
+  constexpr bool has_result() const noexcept { return true; }
 };
 
 template <class... A>
 inline void ApiResult(const char*, A...) noexcept {}
+inline void MarkSyncObject(const void*) noexcept {}
 #endif
 
 }  // namespace sync

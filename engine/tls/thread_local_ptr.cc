@@ -423,8 +423,8 @@ Row* Registry::EnsureRow(std::uint32_t id) {
   const std::uint32_t cap = std::max<std::uint32_t>(kRowFirstSlots, id + 1);
   sync::Atomic<void*>* first = sync::UndoOnThrow(
       [&] { return sync::NewArray<sync::Atomic<void*>>(cap); }, [&] { sync::Delete(row); });
-  row->slots.WithMut([&](SlotArray& s) { s = SlotArray{first, cap}; });
   NameRow(row, first, 0, cap);
+  row->slots.WithMut([&](SlotArray& s) { s = SlotArray{first, cap}; });
   {
     LockChecked();
     LockGuard g(mu_);
@@ -593,7 +593,10 @@ MatrixStats Registry::Stats() {
 MatrixStats GetMatrixStats() { return detail::TheRegistry().Stats(); }
 
 ThreadLocalColumn::ThreadLocalColumn(UnrefHandler handler)
-    : registry_(detail::TheRegistry()), handler_(handler), id_(registry_.CreateColumn(handler)) {}
+    : registry_(detail::TheRegistry()), handler_(handler), id_(registry_.CreateColumn(handler)) {
+  sync::Name(*this, "column %u", id_);
+  sync::Name(folded_, "column %u.folded", id_);
+}
 
 ThreadLocalColumn::~ThreadLocalColumn() { registry_.ReclaimColumn(id_, &reclaiming_); }
 

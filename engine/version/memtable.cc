@@ -29,7 +29,10 @@ MemTable::Node* MemTable::Prepare(std::uint64_t seq, std::string_view key,
   e.seq = seq;
   e.deleted = value == nullptr;
   if (value != nullptr) e.value = *value;
-  return sync::New<Node>(std::string(key), std::move(e), nullptr);
+  Node* n = sync::New<Node>(std::string(key), std::move(e), nullptr);
+  sync::Name(n->data, "entry '%.*s' seq %llu", static_cast<int>(key.size()), key.data(),
+             static_cast<unsigned long long>(seq));
+  return n;
 }
 
 void MemTable::Commit(Node* n) noexcept {
@@ -117,6 +120,28 @@ bool ImmMemTable::Unref() {
   const int before = refs_.FetchSub(1, Order::kAcqRel);
   TLSM_INVARIANT(before > 0, "SV-ONCE", "immutable memtable released too often");
   return before == 1;
+}
+
+void MemTable::NameInHistory(std::uint64_t n, std::uint32_t db_id, std::uint32_t cf_id) const {
+  const auto v = static_cast<unsigned long long>(n);
+  sync::Name(*this, "memtable#%llu (db %u, cf %u)", v, db_id, cf_id);
+  sync::Name(head_, "memtable#%llu (db %u, cf %u).head", v, db_id, cf_id);
+  sync::Name(count_, "memtable#%llu (db %u, cf %u).count", v, db_id, cf_id);
+  sync::Name(refs_, "memtable#%llu (db %u, cf %u).refs", v, db_id, cf_id);
+}
+
+void ImmMemTable::NameInHistory(const char* kind, std::uint64_t n, std::uint32_t db_id,
+                                std::uint32_t cf_id) const {
+  const auto v = static_cast<unsigned long long>(n);
+  if (n == 0) {
+    sync::Name(*this, "%s (db %u, cf %u)", kind, db_id, cf_id);
+    sync::Name(entries_, "%s (db %u, cf %u).entries", kind, db_id, cf_id);
+    sync::Name(refs_, "%s (db %u, cf %u).refs", kind, db_id, cf_id);
+    return;
+  }
+  sync::Name(*this, "%s#%llu (db %u, cf %u)", kind, v, db_id, cf_id);
+  sync::Name(entries_, "%s#%llu (db %u, cf %u).entries", kind, v, db_id, cf_id);
+  sync::Name(refs_, "%s#%llu (db %u, cf %u).refs", kind, v, db_id, cf_id);
 }
 
 void UnrefAndMaybeDelete(MemTable* m) {

@@ -59,6 +59,11 @@ class MemTable {
   void Ref();
   bool Unref();  // true: that was the last reference; the caller deletes
 
+  // Names the table and its fields in the model's history
+  // ("memtable#3 (db 1, cf 0)", ".head", ...; sync::Name). Nothing in
+  // production.
+  void NameInHistory(std::uint64_t n, std::uint32_t db_id, std::uint32_t cf_id) const;
+
  public:
   struct Node {
     Node(std::string k, Entry e, Node* n) : data(Data{std::move(k), std::move(e), n}) {}
@@ -91,6 +96,11 @@ class ImmMemTable {
 
   void Ref();
   bool Unref();  // true: last reference; the caller deletes
+
+  // As MemTable's: "<kind>#<n> (db 1, cf 0)" ("sealed memtable#2"); n == 0:
+  // no number yet ("<kind> (db 1, cf 0)").
+  void NameInHistory(const char* kind, std::uint64_t n, std::uint32_t db_id,
+                     std::uint32_t cf_id) const;
 
  private:
   sync::Cell<std::map<std::string, Entry, std::less<>>> entries_;  // immutable

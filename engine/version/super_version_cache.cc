@@ -42,6 +42,8 @@ SuperVersionCache::SuperVersionCache(std::uint32_t db_id, std::uint32_t cf_id)
   sync::Name(current_, "cache(db %u, cf %u).current", db_id, cf_id);
   sync::Name(current_version_, "cache(db %u, cf %u).current_version", db_id, cf_id);
   sync::Name(shut_down_, "cache(db %u, cf %u).shut_down", db_id, cf_id);
+  sync::NameValue(InUseSentinel(), "kInUse");
+  sync::NameValue(ObsoleteSentinel(), "kObsolete");
 }
 
 SuperVersionCache::~SuperVersionCache() {

@@ -197,14 +197,14 @@ bool ParseListArgs(const char* cmd, const char* usage, const std::vector<std::st
 
 namespace {
 const char* const kReplayHelp =
-    "tlsm replay TOKEN|FILE [--html OUT] [--raw] [--minimal]\n\n"
+    "tlsm replay TOKEN|FILE [--html OUT] [--raw] [--json] [--minimal]\n\n"
     "Re-runs exactly the interleaving a token names and prints its history.\n"
     "FILE is a failure artifact (results/<scenario>.failure.json) or a file\n"
     "holding a token. Exit: 1 the failure reproduced, 2 bad/foreign token,\n"
     "3 it did not reproduce (harness error).\n\noptions";
 
 const char* const kTraceHelp =
-    "tlsm trace SCENARIO [--seed N] [--mutant NAME] [--html OUT] [--raw]\n\n"
+    "tlsm trace SCENARIO [--seed N] [--mutant NAME] [--html OUT] [--raw] [--json]\n\n"
     "Prints the history of one random execution (execution N, seed N), passing\n"
     "or failing: to see what a scenario does, or how long its executions are.\n"
     "Exit: 0 the execution passed, 1 it failed, 2 bad usage, 3 harness error.\n\noptions";
@@ -217,6 +217,7 @@ bool ParseReplayArgs(const std::vector<std::string>& args, ReplayArgs* out, std:
   desc.add_options()
     ("html", po::value<std::string>(&html)->value_name("OUT"), "also write a self-contained HTML page with per-thread swimlanes")
     ("raw", "show every event (seam internals, object names, API markers) and Relacy's raw history too")
+    ("json", "print the history as one JSON document instead (docs/harness.md, JSON events)")
     ("minimal", "FILE: replay the artifact's minimal counterexample instead")
     ("no-fork", "run the simulation in this process (debugging)")
     ("help,h", "this help");
@@ -227,6 +228,7 @@ bool ParseReplayArgs(const std::vector<std::string>& args, ReplayArgs* out, std:
   a.what = what[0];
   a.html = html;
   a.raw = vm.count("raw") != 0;
+  a.json = vm.count("json") != 0;
   a.minimal = vm.count("minimal") != 0;
   a.fork = vm.count("no-fork") == 0;
   *out = std::move(a);
@@ -242,6 +244,7 @@ bool ParseTraceArgs(const std::vector<std::string>& args, TraceArgs* out, std::s
     ("mutant", po::value<std::string>(&mutant)->value_name("NAME"), "run against the catalogued mutant NAME (tlsm mutants)")
     ("html", po::value<std::string>(&html)->value_name("OUT"), "also write the swimlane HTML page")
     ("raw", "show every event (seam internals, object names, API markers)")
+    ("json", "print the history as one JSON document instead (docs/harness.md, JSON events)")
     ("help,h", "this help");
   po::variables_map vm;
   if (!ParseCommand(desc, "scenario", &what, args, &vm, help)) return false;  // --help
@@ -252,6 +255,7 @@ bool ParseTraceArgs(const std::vector<std::string>& args, TraceArgs* out, std::s
   a.html = html;
   a.seed = ParseUint("seed", seed);
   a.raw = vm.count("raw") != 0;
+  a.json = vm.count("json") != 0;
   *out = std::move(a);
   return true;
 }

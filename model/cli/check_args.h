@@ -88,18 +88,18 @@ struct ListArgs {
 bool ParseListArgs(const char* cmd, const char* usage, const std::vector<std::string>& args,
                    ListArgs* out, std::string* help);
 
-// `tlsm replay TOKEN|FILE [--html OUT] [--raw] [--minimal] [--no-fork]`.
+// `tlsm replay TOKEN|FILE [--html OUT] [--raw] [--json] [--minimal] [--no-fork]`.
 struct ReplayArgs {
   std::string what;  // the token or the file, as given
   std::string html;
-  bool raw = false, minimal = false, fork = true;
+  bool raw = false, json = false, minimal = false, fork = true;
 };
 bool ParseReplayArgs(const std::vector<std::string>& args, ReplayArgs* out, std::string* help);
 
-// `tlsm trace SCENARIO [--seed N] [--mutant NAME] [--html OUT] [--raw]`.
+// `tlsm trace SCENARIO [--seed N] [--mutant NAME] [--html OUT] [--raw] [--json]`.
 struct TraceArgs {
   std::string scenario, html;
-  bool raw = false;
+  bool raw = false, json = false;
   std::optional<std::string> mutant;
   std::uint64_t seed = 0;
 };

@@ -28,6 +28,13 @@ class AddressLabels {
   void AddName(std::uint64_t addr, std::uint64_t size, std::string name, bool leaf) {
     blocks_.push_back({addr, size == 0 ? 1 : size, 0, std::move(name), leaf});
   }
+  // Whether some name covers the address.
+  bool Named(std::uint64_t addr) const {
+    for (const Block& b : blocks_) {
+      if (!b.name.empty() && addr >= b.addr && addr < b.addr + b.size) return true;
+    }
+    return false;
+  }
   // as_value: the address is a pointer value (not the location an event
   // accessed), so the largest object named at exactly that address is
   // meant ("SuperVersion v1", not its first field).
@@ -79,7 +86,11 @@ bool IsHex(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-// Replaces every 0x... number by its label. "memory allocation: addr=0x..,
+// Smaller pointer values are tags (the SuperVersion cache's sentinels 0x1,
+// 0x2): shown as they are, or as their name (sync::NameValue).
+constexpr std::uint64_t kLowestAddress = 4096;
+
+// Replaces every 0x... number (from kLowestAddress) by its label. "memory allocation: addr=0x..,
 // size=N" first registers the block.
 std::string Relabel(const std::string& text, AddressLabels* labels) {
   static const std::string kAlloc = "memory allocation: addr=";
@@ -94,7 +105,9 @@ std::string Relabel(const std::string& text, AddressLabels* labels) {
       const std::uint64_t size = std::strtoull(text.c_str() + sz + 7, nullptr, 10);
       const std::string name = text.substr(colon + 2);
       // The event itself shows the address as it was labelled before.
-      const std::string before = labels->Label(addr);
+      char hex[24];
+      std::snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(addr));
+      const std::string before = addr < kLowestAddress ? hex : labels->Label(addr);
       labels->AddName(addr, size, name, text.compare(lf + 6, 1, "1") == 0);
       return "tlsm.name <" + before + "> " + text.substr(sz + 2, colon - sz - 2) + ": " + name;
     }
@@ -117,7 +130,12 @@ std::string Relabel(const std::string& text, AddressLabels* labels) {
       std::size_t e = i + 2;
       while (e < text.size() && IsHex(text[e])) ++e;
       const std::uint64_t v = std::strtoull(text.substr(i + 2, e - i - 2).c_str(), nullptr, 16);
-      out += labels->Label(v, i == 0 || text[i - 1] != '<');
+      const bool as_value = i == 0 || text[i - 1] != '<';
+      if (as_value && v < kLowestAddress && !labels->Named(v)) {  // a tag, not an address
+        out += text.substr(i, e - i);
+      } else {
+        out += labels->Label(v, as_value);
+      }
       i = e;
       continue;
     }
@@ -231,7 +249,9 @@ History ParseHistory(const std::string& raw, unsigned threads) {
   std::string line;
   bool in_exec = false;
   AddressLabels labels;
-  std::map<unsigned, std::uint64_t> next_mutex;  // thread -> the sync::Mutex it locks next
+  // thread -> the sync::Mutex it locks next (or the object of its next
+  // semaphore event)
+  std::map<unsigned, std::uint64_t> next_mutex;
   int lineno = 0;
   while (std::getline(in, line)) {
     ++lineno;
@@ -277,8 +297,10 @@ History ParseHistory(const std::string& raw, unsigned threads) {
       next_mutex[ev.thread] = std::strtoull(text.c_str() + 14, nullptr, 16);
     } else if (auto m = next_mutex.find(ev.thread);
                m != next_mutex.end() && StartsWith(text, "<0x") &&
-               text.find("> mutex: ") != std::string::npos) {
-      // Relacy's address of the mutex's state stands for the seam Mutex.
+               (text.find("> mutex: ") != std::string::npos ||
+                text.find("> semaphore: ") != std::string::npos)) {
+      // Relacy's address of the mutex's (semaphore's) state stands for the
+      // seam Mutex (the harness object, sync::MarkSyncObject).
       labels.AddName(std::strtoull(text.c_str() + 3, nullptr, 16), 1, labels.Label(m->second),
                      true);
       next_mutex.erase(m);
@@ -355,6 +377,75 @@ std::vector<std::pair<std::size_t, std::size_t>> Preemptions(const History& h) {
   return out;
 }
 }  // namespace
+
+const std::vector<std::string>& EventKindNames() {
+  static const std::vector<std::string> kinds = {
+      "atomic_load", "atomic_store", "rmw",        "fence",      "mutex_lock",
+      "mutex_unlock", "mutex_try_lock_failed",     "sync_object", "block",
+      "unblock",     "yield",        "var_read",   "var_write",  "alloc",
+      "free",        "api_call",     "api_result", "name",       "thread_exit",
+      "harness",     "failure",      "other"};
+  return kinds;
+}
+
+std::string EventObject(const Event& e) { return ObjectOf(e.what); }
+
+std::string MarkerCall(const Event& e) {
+  return e.kind == EventKind::kCall || e.kind == EventKind::kReturn ? CallName(e) : "";
+}
+
+std::string MarkerResult(const Event& e) {
+  if (e.kind != EventKind::kReturn) return "";
+  const std::string t = CallText(e);
+  const std::size_t arrow = t.find(" -> ");
+  return arrow == std::string::npos ? "" : t.substr(arrow + 4);
+}
+
+const char* EventKindName(const History& h, std::size_t i) {
+  if (static_cast<int>(i) == h.failing_step) return "failure";
+  const Event& e = h.events[i];
+  switch (e.kind) {
+    case EventKind::kName: return "name";
+    case EventKind::kCall: return "api_call";
+    case EventKind::kReturn: return "api_result";
+    default: break;
+  }
+  const std::string& w = e.what;
+  // "<x> op...": the object's operation (Relacy's wording, relacy/*.hpp).
+  const std::string obj = ObjectOf(w);
+  const std::string op = obj.empty() ? w : w.substr(std::min(w.size(), obj.size() + 3));
+  if (!obj.empty()) {
+    if (StartsWith(op, "atomic load,")) return "atomic_load";
+    if (StartsWith(op, "atomic store,")) return "atomic_store";
+    if (StartsWith(op, "load, value=")) return "var_read";
+    if (StartsWith(op, "store, value=")) return "var_write";
+    if (StartsWith(op, "CAS ") || StartsWith(op, "fetch_") || StartsWith(op, "exchange")) {
+      return "rmw";
+    }
+    if (StartsWith(op, "mutex: ")) {
+      const std::string m = op.substr(7);
+      if (m.find("try lock") != std::string::npos) return "mutex_try_lock_failed";
+      if (m.find("unlock") != std::string::npos) return "mutex_unlock";
+      if (m.find("lock") != std::string::npos) return "mutex_lock";
+      if (StartsWith(m, "blocking")) return "block";
+      return "sync_object";  // wait enter/exit, destroying owned mutex
+    }
+    if (StartsWith(op, "semaphore: ") || StartsWith(op, "event: ") ||
+        StartsWith(op, "cond_var: ") || StartsWith(op, "futex(")) {
+      return "sync_object";
+    }
+    return "other";
+  }
+  if (StartsWith(w, "memory allocation")) return "alloc";
+  if (StartsWith(w, "memory deallocation")) return "free";
+  if (w.size() > 6 && w.compare(w.size() - 6, 6, " fence") == 0) return "fence";
+  if (StartsWith(w, "blocking current thread")) return "block";
+  if (StartsWith(w, "unblocking thread")) return "unblock";
+  if (StartsWith(w, "yield(")) return "yield";
+  if (w == "[THREAD FINISHED]") return "thread_exit";
+  if (StartsWith(w, "[") || StartsWith(w, "capture")) return "harness";
+  return "other";
+}
 
 unsigned CountPreemptions(const History& h) {
   return static_cast<unsigned>(Preemptions(h).size());

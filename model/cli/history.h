@@ -7,7 +7,8 @@
 //   - paths become repo-relative (Relacy's own headers: relacy/...),
 //   - hex addresses become stable labels: each allocation gets @1, @2, ... in
 //     order of appearance, an address inside one is @k or @k+offset; other
-//     addresses get the next label the first time they appear,
+//     addresses get the next label the first time they appear; pointer values
+//     below 0x1000 (sentinels) stay as they are unless named,
 //   - an address the engine named (sync::Name, engine/sync/history_marks.h)
 //     becomes that name ("<SuperVersion v2.refs> fetch_add, ..."): the
 //     smallest named object that contains it and was named after the
@@ -83,6 +84,18 @@ std::vector<CondensedRow> Condense(const History& h);
 // after the setup is not one. This is what a preemption bound limits: a
 // history found at bound K has at most K.
 unsigned CountPreemptions(const History& h);
+
+// The kind of event i for tools (the JSON events' "kind", docs/harness.md):
+// one of EventKindNames(). The failing step is "failure" whatever it is.
+const char* EventKindName(const History& h, std::size_t i);
+// Every kind EventKindName returns.
+const std::vector<std::string>& EventKindNames();
+// The object an event accessed ("<x> ..." -> "x"; empty if none).
+std::string EventObject(const Event& e);
+// An API marker's call name ("Acquire") and result ("hit SuperVersion v1";
+// empty if none or not a marker).
+std::string MarkerCall(const Event& e);
+std::string MarkerResult(const Event& e);
 
 // Shortens a function signature; exposed for tests.
 std::string ShortFunction(const std::string& signature);

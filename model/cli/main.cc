@@ -388,6 +388,23 @@ int CmdCheck(const std::vector<std::string>& args) {
 
 // ---------------------------------------------------------------- replay
 
+// `replay --json` / `trace --json`: one history as a JSON document
+// (docs/harness.md, "JSON events"). invariant: empty if the execution passed.
+json HistoryDocument(const History& h, const std::string& scenario, const std::string& search,
+                     const std::string& invariant, const std::string& message) {
+  return {{"tlsm_history", 1},
+          {"scenario", scenario},
+          {"search", search},
+          {"failed", !invariant.empty()},
+          {"invariant", invariant},
+          {"message", message},
+          {"relacy_result", h.result},
+          {"threads", h.threads},
+          {"failing_step", h.failing_step},
+          {"preemptions", tlsm::cli::CountPreemptions(h)},
+          {"events", tlsm::harness::HistoryJson(h)}};
+}
+
 int CmdReplay(const std::vector<std::string>& args) {
   ReplayArgs a;
   std::string help;
@@ -438,9 +455,13 @@ int CmdReplay(const std::vector<std::string>& args) {
                        std::to_string(s->threads) + " threads): damaged or forged token");
     }
   }
-  std::printf("replay %s: %s search%s, %s, expecting %s\n", s->name.c_str(), tok.search.c_str(),
-              tok.search == "bounded" ? (" (bound " + std::to_string(tok.bound) + ")").c_str() : "",
-              MutantLabel(tok.mutant).c_str(), tok.invariant.c_str());
+  if (!a.json) {
+    std::printf("replay %s: %s search%s, %s, expecting %s\n", s->name.c_str(),
+                tok.search.c_str(),
+                tok.search == "bounded" ? (" (bound " + std::to_string(tok.bound) + ")").c_str()
+                                        : "",
+                MutantLabel(tok.mutant).c_str(), tok.invariant.c_str());
+  }
   Outcome o = RunIsolated(*s, tlsm::harness::ReplayConfig(tok), ProgressOptions{}, a.fork);
   if (o.harness_error) {
     std::printf("HARNESS ERROR: the replay crashed: %s\n", o.error.c_str());
@@ -455,15 +476,22 @@ int CmdReplay(const std::vector<std::string>& args) {
   const std::string message =
       tlsm::harness::WithScenarioDetail(tlsm::harness::FailureMessage(h, o.result.invariant),
                                        o.result);
-  std::printf("FAIL %s: %s  %s\n\n%s", s->name.c_str(), o.result.invariant.c_str(),
-              message.c_str(), RenderHistory(h, {.raw = a.raw}).c_str());
-  if (a.raw) std::printf("\nrelacy history:\n%s", o.history.c_str());
+  if (a.json) {
+    json doc = HistoryDocument(h, s->name, tok.search, o.result.invariant, message);
+    doc["token"] = EncodeToken(tok);
+    doc["mutant"] = tok.mutant;
+    std::printf("%s\n", doc.dump(2).c_str());
+  } else {
+    std::printf("FAIL %s: %s  %s\n\n%s", s->name.c_str(), o.result.invariant.c_str(),
+                message.c_str(), RenderHistory(h, {.raw = a.raw}).c_str());
+    if (a.raw) std::printf("\nrelacy history:\n%s", o.history.c_str());
+  }
   if (!a.html.empty()) {
     HtmlInfo info{s->name, tok.search, o.result.invariant, message, EncodeToken(tok),
                   ReplayCommand(EncodeToken(tok)), kBuildId};
     try {
       tlsm::harness::WriteFileAtomically(a.html, RenderHtml(h, info));
-      std::printf("\nwrote %s\n", a.html.c_str());
+      std::fprintf(a.json ? stderr : stdout, "\nwrote %s\n", a.html.c_str());
     } catch (const std::exception& e) {
       std::fprintf(stderr, "tlsm: cannot write %s: %s\n", a.html.c_str(), e.what());
       return kExitUsage;
@@ -504,14 +532,21 @@ int CmdTrace(const std::vector<std::string>& args) {
     return kExitHarness;
   }
   const History h = ParseHistory(o.history, s->threads);
-  std::printf("%s, random execution %llu: %s\n\n%s", s->name.c_str(),
-              static_cast<unsigned long long>(a.seed),
-              o.result.failed ? ("FAIL " + o.result.invariant).c_str() : "pass",
-              RenderHistory(h, {.raw = a.raw}).c_str());
+  if (a.json) {
+    json doc = HistoryDocument(h, s->name, "random, execution " + std::to_string(a.seed),
+                               o.result.failed ? o.result.invariant : "", "");
+    doc["mutant"] = a.mutant ? *a.mutant : "";
+    std::printf("%s\n", doc.dump(2).c_str());
+  } else {
+    std::printf("%s, random execution %llu: %s\n\n%s", s->name.c_str(),
+                static_cast<unsigned long long>(a.seed),
+                o.result.failed ? ("FAIL " + o.result.invariant).c_str() : "pass",
+                RenderHistory(h, {.raw = a.raw}).c_str());
+  }
   if (!a.html.empty()) {
     HtmlInfo info{s->name, "random, execution " + std::to_string(a.seed), o.result.invariant, "", "", "", kBuildId};
     tlsm::harness::WriteFileAtomically(a.html, RenderHtml(h, info));
-    std::printf("\nwrote %s\n", a.html.c_str());
+    std::fprintf(a.json ? stderr : stdout, "\nwrote %s\n", a.html.c_str());
   }
   return o.result.failed ? kExitBug : kExitPass;
 }

@@ -32,6 +32,7 @@ class Gate {
   // Lets `n` waits (current or future) through.
   void Pass(unsigned n = 1) {
     unsigned before = 0;
+    tlsm::sync::MarkSyncObject(this);  // the history names the semaphore after the gate
     tlsm::sync::DeclaredOp op(tlsm::sync::OpKind::kRmw, &sem_);
     const bool ok = sem_.post(n, before, $);
     RL_ASSERT(ok);
@@ -39,6 +40,7 @@ class Gate {
   // Blocks until `n` passes were taken (one at a time, as they come).
   void Wait(unsigned n = 1) {
     for (unsigned i = 0; i < n; ++i) {
+      tlsm::sync::MarkSyncObject(this);
       tlsm::sync::DeclaredOp op(tlsm::sync::OpKind::kRmw, &sem_);
       const rl::sema_wakeup_reason r = sem_.wait(/*try_wait=*/false, /*is_timed=*/false, $);
       RL_ASSERT(r == rl::sema_wakeup_reason_success);

@@ -43,9 +43,22 @@ json RowJson(const Row& r) {
 
 json HistoryJson(const tlsm::cli::History& h) {
   json ev = json::array();
-  for (const auto& e : h.events) {
-    ev.push_back({{"step", e.step}, {"thread", e.thread}, {"event", e.what},
-                  {"function", e.where}, {"file", e.file}, {"line", e.line}});
+  for (std::size_t i = 0; i < h.events.size(); ++i) {
+    const tlsm::cli::Event& e = h.events[i];
+    json j = {{"step", e.step},
+              {"thread", e.thread},
+              {"kind", tlsm::cli::EventKindName(h, i)},
+              {"seam", e.kind == tlsm::cli::EventKind::kSeam},
+              {"event", e.what},
+              {"function", e.where},
+              {"file", e.file},
+              {"line", e.line}};
+    if (const std::string obj = tlsm::cli::EventObject(e); !obj.empty()) j["object"] = obj;
+    if (const std::string call = tlsm::cli::MarkerCall(e); !call.empty()) {
+      j["call"] = call;
+      if (e.kind == tlsm::cli::EventKind::kReturn) j["result"] = tlsm::cli::MarkerResult(e);
+    }
+    ev.push_back(std::move(j));
   }
   return ev;
 }
@@ -112,6 +125,15 @@ tlsm::cli::History HistoryFromJson(const json& events) {
     ev.where = e.value("function", "");
     ev.file = e.value("file", "");
     ev.line = small("line");
+    // The marker and seam kinds, which the readable views need.
+    using tlsm::cli::EventKind;
+    const std::string kind =
+        e.contains("kind") && e["kind"].is_string() ? e["kind"].get<std::string>() : "";
+    const bool seam = e.contains("seam") && e["seam"].is_boolean() && e["seam"].get<bool>();
+    if (kind == "api_call") ev.kind = EventKind::kCall;
+    else if (kind == "api_result") ev.kind = EventKind::kReturn;
+    else if (kind == "name") ev.kind = EventKind::kName;
+    else if (seam) ev.kind = EventKind::kSeam;
     h.threads = std::max(h.threads, ev.thread + 1);
     h.events.push_back(std::move(ev));
   }

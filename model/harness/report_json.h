@@ -24,7 +24,8 @@ nlohmann::json FailureJson(const FailureReport& f);
 // <scenario>.result.json: the scenario's rows.
 nlohmann::json ScenarioResultJson(const ScenarioReport& rep, const BuildIdentity& build);
 
-// A failure artifact's "history" array back into a History (tlsm merge).
+// A failure artifact's "history" array back into a History (tlsm merge);
+// the marker and seam kinds come from "kind" and "seam".
 tlsm::cli::History HistoryFromJson(const nlohmann::json& events);
 
 // summary.json: every row of the run, the scenarios with bugs and with
@@ -36,7 +37,12 @@ nlohmann::json SummaryJson(const std::vector<Row>& rows, const std::vector<std::
                            const BuildIdentity& build, const nlohmann::json& options,
                            unsigned shard_index, unsigned shard_count);
 
-// A history as JSON events (step, thread, event, function, file, line).
+// A history as JSON events, one object per event: step, thread, kind (one
+// of tlsm::cli::EventKindNames(): atomic_load, ..., api_call, api_result,
+// failure), seam (a seam internal the readable views hide), event (the
+// normalised text), function, file, line; object (the object the event
+// accessed, when it names one); call and, for api_result, result (the API
+// markers'). docs/harness.md, "JSON events".
 nlohmann::json HistoryJson(const tlsm::cli::History& h);
 
 }  // namespace tlsm::harness

@@ -38,6 +38,9 @@ struct GetVsOverwrite : ModelTest<GetVsOverwrite<kPin>, 2> {
     const Status s = db->Put(*cf, "k", "a");
     TLSM_INVARIANT(s.ok(), "MISUSE", "put failed");
     cached = tlsm::sync::New<Gate>();
+    // The history's names (docs/developing.md); the DB names its own objects.
+    tlsm::sync::Name(*cf, "cf handle 'default'");
+    tlsm::sync::Name(*cached, "gate 'first Get returned'");
   }
   void ExpectAOrB() {
     std::string v;

@@ -51,12 +51,16 @@ struct HitVsInstall : ModelTest<HitVsInstall, kThreads> {
   void Setup() {
     cache = tlsm::sync::New<SuperVersionCache>(kDb, kCf);
     MemTable* mem = tlsm::sync::New<MemTable>();
+    mem->NameInHistory(1, kDb, kCf);  // the history's names (docs/developing.md)
     const std::string val = "a";
     mem->Add(1, "k", &val);
     cache->Install(MakeSv(1, mem));
     cached = tlsm::sync::New<Gate>();
     installed = tlsm::sync::New<Gate>();
     done = tlsm::sync::New<Gate>();
+    tlsm::sync::Name(*cached, "gate 'v1 cached'");
+    tlsm::sync::Name(*installed, "gate 'v2 installed'");
+    tlsm::sync::Name(*done, "gate 'reads done'");
   }
   void Body(unsigned t) {
     if (t == 0) {
@@ -76,7 +80,9 @@ struct HitVsInstall : ModelTest<HitVsInstall, kThreads> {
     ReadOnce(cache);
     cached->Pass();
     if (t == kThreads - 1) {
-      cache->Install(MakeSv(2, tlsm::sync::New<MemTable>()));
+      MemTable* mem = tlsm::sync::New<MemTable>();
+      mem->NameInHistory(2, kDb, kCf);
+      cache->Install(MakeSv(2, mem));
       installed->Pass();
       return;
     }

@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -112,6 +114,42 @@ TEST(History, CondensedViewListsCallsAndPreemptions) {
   EXPECT_NE(text.find("api calls (2 calls, 2 preemptions, 3 threads):"), std::string::npos) << text;
   EXPECT_NE(text.find("~~ preempted in Release -> T1"), std::string::npos) << text;
   EXPECT_NE(text.find("Release (unfinished)"), std::string::npos) << text;
+}
+
+// The JSON kinds of the hand-written history's events, by event.
+TEST(History, EventKindsClassifyEveryEvent) {
+  const auto h = tlsm::cli::ParseHistory(kRaw, 3);
+  const std::vector<std::string> want = {
+      "harness", "alloc", "name", "name", "name", "name", "mutex_lock", "atomic_store",
+      "harness", "api_call", "var_read", "rmw", "api_result", "api_call", "var_write",
+      "var_read", "failure"};
+  ASSERT_EQ(h.events.size(), want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(tlsm::cli::EventKindName(h, i), want[i]) << i << ": " << h.events[i].what;
+    const auto& all = tlsm::cli::EventKindNames();
+    EXPECT_NE(std::find(all.begin(), all.end(), want[i]), all.end()) << want[i];
+  }
+  EXPECT_EQ(tlsm::cli::MarkerCall(h.events[12]), "Acquire");
+  EXPECT_EQ(tlsm::cli::MarkerResult(h.events[12]), "hit SuperVersion v2");
+  EXPECT_EQ(tlsm::cli::EventObject(h.events[11]), "SuperVersion v2.refs");
+}
+
+// A small pointer value (a sentinel) stays as it is, unless named.
+TEST(History, SentinelValuesStayOrShowTheirName) {
+  const char* const raw =
+      "struct S\n"
+      "ok\n"
+      "execution history (4):\n"
+      "[0] 0: tlsm.name <0x4000> size=8 leaf=1: slot, in Name, engine/sync/history_marks.h(71)\n"
+      "[1] 0: <0x4000> atomic store, value=0x1, (prev value=0), order=release, in F, e.cc(1)\n"
+      "[2] 0: tlsm.name <0x2> size=1 leaf=1: kObsolete, in NameValue, engine/sync/history_marks.h(80)\n"
+      "[3] 0: <0x4000> atomic store, value=0x2, (prev value=0x1), order=release, in F, e.cc(2)\n"
+      "\n";
+  const auto h = tlsm::cli::ParseHistory(raw, 1);
+  ASSERT_EQ(h.events.size(), 4u);
+  EXPECT_EQ(h.events[1].what, "<slot> atomic store, value=0x1, (prev value=0), order=release");
+  EXPECT_EQ(h.events[3].what, "<slot> atomic store, value=kObsolete, (prev value=0x1), order=release");
+  EXPECT_EQ(h.events[2].what, "tlsm.name <0x2> size=1 leaf=1: kObsolete");
 }
 
 }  // namespace

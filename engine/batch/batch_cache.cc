@@ -95,18 +95,19 @@ struct BatchCore {
 
 ThreadCache::ThreadCache(BatchCore* c, std::uint32_t s, std::size_t capacity)
     : perf_ctx(perf::GetPerfContext()), core(c), shard(s) {
-  // Sized once: a thread-cache hit never allocates.
   const unsigned t = sync::HistoryThread();
   sync::Name(*this, "batch thread cache[T%u]", t);
   sync::Name(stack, "batch thread cache[T%u].stack", t);
-  sync::Name(count, "batch thread cache[T%u].count", t);
-  sync::Name(bytes, "batch thread cache[T%u].bytes", t);
-  sync::Name(thread_hits, "batch thread cache[T%u].thread_hits", t);
-  sync::Name(releases, "batch thread cache[T%u].releases", t);
+  sync::Name(fill, "batch thread cache[T%u].fill", t);
+  sync::Name(fast_releases, "batch thread cache[T%u].fast_releases", t);
   sync::Name(shard_hits, "batch thread cache[T%u].shard_hits", t);
   sync::Name(misses, "batch thread cache[T%u].misses", t);
   sync::Name(frees, "batch thread cache[T%u].frees", t);
   sync::Name(spills, "batch thread cache[T%u].spills", t);
+  sync::Name(slow_releases, "batch thread cache[T%u].slow_releases", t);
+  sync::Name(slow_pushes, "batch thread cache[T%u].slow_pushes", t);
+  sync::Name(removed, "batch thread cache[T%u].removed", t);
+  // Sized once: a thread-cache hit never allocates.
   stack.WithMut([&](std::vector<WriteBatch*>& v) { v.resize(capacity, nullptr); });
 }
 

@@ -133,7 +133,7 @@ TEST(HistoryCli, BatchCacheMutantShowsSlowPathsAndNamesBatches) {
   ExpectHas(m.calls, "BatchCache::Close -> ");
   ExpectHas(m.calls, "FAILURE USER ASSERT FAILED (NO-LEAK");
   ExpectHas(m.interleaving, "<batch cache#1 shard[0].mu> mutex: exclusive lock");
-  ExpectHas(m.interleaving, "<batch thread cache[T0].count>");
+  ExpectHas(m.interleaving, "<batch thread cache[T0].fill>");
   ExpectHas(m.interleaving, "<batch#2.rep>");
   ExpectNamedObjects(m.interleaving, {"BatchCache::", "ThreadCacheExit ", "PushToShard ",
                                       "BatchCore::", "WriteBatch::"});

@@ -48,7 +48,9 @@ struct BatchCore {
   }
   // Names the core and its shards in the model's history: "batch cache#1",
   // "batch cache#1 shard[0].mu", ... (the number counts caches per execution).
-  void NameInHistory() const {
+  // Runs in the constructor, before the core is shared: it takes the fields'
+  // addresses for their names and touches no guarded state, so no lock.
+  void NameInHistory() const TLSM_NO_THREAD_SAFETY_ANALYSIS {
     static const char kCaches = 0;  // HistorySerial's scope
     const unsigned n = sync::HistorySerial(&kCaches);
     sync::Name(*this, "batch cache#%u", n);

@@ -65,8 +65,10 @@ struct AggregateCore {
 };
 
 // Names the core in the model's history ("perf aggregate#1.mu", ...; the
-// number counts aggregates per execution).
-AggregateCore* NamedCore(AggregateCore* c) {
+// number counts aggregates per execution). Runs before the core is shared:
+// it takes the fields' addresses for their names and touches no guarded
+// state, so no lock.
+AggregateCore* NamedCore(AggregateCore* c) TLSM_NO_THREAD_SAFETY_ANALYSIS {
   static const char kAggregates = 0;  // HistorySerial's scope
   const unsigned n = sync::HistorySerial(&kAggregates);
   sync::Name(*c, "perf aggregate#%u", n);
